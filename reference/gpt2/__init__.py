@@ -1,0 +1,24 @@
+"""learn-gpt2's reference GPT-2: the building blocks of the course, one per problem."""
+from .config import GPT2Config
+from .data import stdlib_text
+from .device import default_device
+from .model import (
+    CausalMultiHeadAttention,
+    Embeddings,
+    FeedForward,
+    GPT2Model,
+    MultiHeadAttention,
+    NewGELU,
+    ResidualBlock,
+    ScaledDotProductAttention,
+    SimpleAttention,
+    TransformerBlock,
+)
+from .tokenizer import load_tokenizer
+
+__all__ = [
+    "CausalMultiHeadAttention", "Embeddings", "FeedForward", "GPT2Config", "GPT2Model",
+    "MultiHeadAttention", "NewGELU", "ResidualBlock", "ScaledDotProductAttention",
+    "SimpleAttention", "TransformerBlock", "default_device", "load_tokenizer", "stdlib_text",
+]
+__version__ = "0.1.0"

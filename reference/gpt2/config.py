@@ -1,0 +1,81 @@
+"""GPT-2 hyperparameters: one dataclass, four presets, validated on creation."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass
+class GPT2Config:
+    """Hyperparameters of a GPT-2 model.
+
+    The defaults are GPT-2 small (124M). Field names follow HuggingFace's ``GPT2Config`` so a
+    ``config.json`` from the hub maps one to one. The feed-forward width ``n_inner`` is always
+    ``4 * n_embd`` in GPT-2, so it is derived rather than stored.
+    """
+
+    vocab_size: int = 50257
+    n_positions: int = 1024
+    n_embd: int = 768
+    n_layer: int = 12
+    n_head: int = 12
+    resid_pdrop: float = 0.1
+    embd_pdrop: float = 0.1
+    attn_pdrop: float = 0.1
+    layer_norm_epsilon: float = 1e-5
+
+    def __post_init__(self) -> None:
+        for name in ("vocab_size", "n_positions", "n_embd", "n_layer", "n_head"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"GPT2Config.{name} must be a positive integer, got {value!r}")
+        if self.n_embd % self.n_head != 0:
+            raise ValueError(
+                f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head}): "
+                f"each head gets n_embd // n_head dimensions")
+        for name in ("resid_pdrop", "embd_pdrop", "attn_pdrop"):
+            p = getattr(self, name)
+            if not 0.0 <= p < 1.0:
+                raise ValueError(f"GPT2Config.{name} is a dropout probability in [0, 1), got {p!r}")
+        if not self.layer_norm_epsilon > 0:
+            raise ValueError(f"layer_norm_epsilon must be positive, got {self.layer_norm_epsilon!r}")
+
+    @property
+    def n_inner(self) -> int:
+        """Width of the feed-forward hidden layer: 4 x n_embd in every GPT-2."""
+        return 4 * self.n_embd
+
+    @property
+    def head_dim(self) -> int:
+        return self.n_embd // self.n_head
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def gpt2_small(cls, **overrides) -> "GPT2Config":
+        """124M parameters: 12 layers, 12 heads, width 768."""
+        return cls(**{"n_layer": 12, "n_head": 12, "n_embd": 768, **overrides})
+
+    @classmethod
+    def gpt2_medium(cls, **overrides) -> "GPT2Config":
+        """355M parameters: 24 layers, 16 heads, width 1024."""
+        return cls(**{"n_layer": 24, "n_head": 16, "n_embd": 1024, **overrides})
+
+    @classmethod
+    def gpt2_large(cls, **overrides) -> "GPT2Config":
+        """774M parameters: 36 layers, 20 heads, width 1280."""
+        return cls(**{"n_layer": 36, "n_head": 20, "n_embd": 1280, **overrides})
+
+    @classmethod
+    def gpt2_xl(cls, **overrides) -> "GPT2Config":
+        """1.5B parameters: 48 layers, 25 heads, width 1600."""
+        return cls(**{"n_layer": 48, "n_head": 25, "n_embd": 1600, **overrides})
+
+
+# HuggingFace hub names of the four released checkpoints, and the preset each one uses.
+PRESETS = {
+    "gpt2": GPT2Config.gpt2_small,
+    "gpt2-medium": GPT2Config.gpt2_medium,
+    "gpt2-large": GPT2Config.gpt2_large,
+    "gpt2-xl": GPT2Config.gpt2_xl,
+}
