@@ -21,3 +21,16 @@ c.ExecutePreprocessor.interrupt_on_timeout = True
 # A learner who deletes a test cell still gets it graded: nbgrader re-adds it from the
 # gradebook instead of leaving the notebook as "needs manual grade".
 c.OverwriteCells.add_missing_cells = True
+
+# Grading runs the answer and test cells, not the activities after the last test: they change
+# no grade and take most of the run time (see coursetools.preprocessors.SkipActivities).
+# This is nbgrader 0.9.6's default autograde list with SkipActivities inserted before Execute.
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern, LimitOutput, SaveAutoGrades)
+
+from coursetools.preprocessors import SkipActivities  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [
+    SkipActivities, Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]

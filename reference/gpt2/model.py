@@ -269,6 +269,8 @@ class GPT2Model(nn.Module):
             raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
         if do_sample and temperature <= 0:
             raise ValueError(f"temperature must be positive when sampling, got {temperature}")
+        if top_k is not None and top_k <= 0:
+            raise ValueError(f"top_k must be a positive number of tokens, got {top_k}")
         for _ in range(max_new_tokens):
             context = input_ids[:, -self.config.n_positions:]
             logits = self(context)[:, -1, :]

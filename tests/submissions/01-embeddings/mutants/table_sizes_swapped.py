@@ -1,0 +1,13 @@
+# cell: p01-embeddings
+# expect: parameter 'wte.weight' has shape
+class Embeddings(nn.Module):
+    def __init__(self, vocab_size, n_positions, n_embd, dropout):
+        super().__init__()
+        self.n_positions = n_positions
+        self.wte = nn.Embedding(n_embd, vocab_size)
+        self.wpe = nn.Embedding(n_positions, vocab_size)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, input_ids):
+        positions = torch.arange(input_ids.shape[1], device=input_ids.device)
+        return self.drop(self.wte(input_ids) + self.wpe(positions))

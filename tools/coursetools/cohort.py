@@ -1,0 +1,83 @@
+"""Grade a cohort of submissions through the real nbgrader pipeline in a scratch course."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from . import notebooks
+from .nbgrader_cli import NotebookResult, nbgrader, read_results
+
+REPO = Path(__file__).resolve().parents[2]
+SUBMISSIONS = REPO / "tests" / "submissions"
+
+
+def assignments(root: Path = REPO) -> list[str]:
+    """Problem ids (``NN-slug``) that have an instructor notebook."""
+    return sorted(p.parent.name for p in (root / "source").glob("*/*.ipynb")
+                  if p.stem == p.parent.name)
+
+
+def notebook_name(assignment: str) -> str:
+    return f"{assignment}.ipynb"
+
+
+def new_course(course_dir: Path, assignment_ids: list[str], root: Path = REPO) -> Path:
+    """A fresh course directory with the config and the given instructor notebooks, released."""
+    course_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(root / "nbgrader_config.py", course_dir / "nbgrader_config.py")
+    for a in assignment_ids:
+        shutil.copytree(root / "source" / a, course_dir / "source" / a, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        nbgrader("generate_assignment", a, "--force", cwd=course_dir, quiet=True)
+    return course_dir
+
+
+def solution_answers(source_nb) -> dict[str, str]:
+    """Every answer cell of the instructor notebook, as a learner who got it right writes it."""
+    return {gid: notebooks.strip_solution_markers(cell.source)
+            for gid, cell in notebooks.answer_cells(source_nb).items()}
+
+
+def case_submission(course_dir: Path, assignment: str, case: notebooks.Case) -> nbformat.NotebookNode:
+    """The learner notebook with the solution everywhere except the case's cell."""
+    name = notebook_name(assignment)
+    answers = solution_answers(notebooks.read(course_dir / "source" / assignment / name))
+    answers[case.cell] = case.source
+    return notebooks.fill_answers(notebooks.read(course_dir / "release" / assignment / name), answers)
+
+
+def standard_submissions(course_dir: Path, assignment: str) -> dict[str, nbformat.NotebookNode]:
+    """The instructor solution and the untouched learner copy."""
+    name = notebook_name(assignment)
+    release = notebooks.read(course_dir / "release" / assignment / name)
+    solution = solution_answers(notebooks.read(course_dir / "source" / assignment / name))
+    return {"solution": notebooks.fill_answers(release, solution), "blank": release}
+
+
+def submit(course_dir: Path, assignment: str, student: str, nb) -> None:
+    target = course_dir / "submitted" / student / assignment
+    target.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(target / notebook_name(assignment)))
+
+
+def autograde(course_dir: Path, assignment: str, quiet: bool = True) -> dict[str, list[NotebookResult]]:
+    nbgrader("autograde", assignment, "--force", cwd=course_dir, quiet=quiet)
+    return read_results(course_dir, assignment)
+
+
+def grade_catalogue(course_dir: Path, assignment: str) -> tuple[dict[str, NotebookResult], list[notebooks.Case]]:
+    """Grade the solution, the blank copy and every catalogued case of one assignment.
+
+    Students are named after the case (``solution``, ``blank``, ``mutant-<name>``,
+    ``variant-<name>``); returns their results and the cases.
+    """
+    new_course(course_dir, [assignment])
+    for student, nb in standard_submissions(course_dir, assignment).items():
+        submit(course_dir, assignment, student, nb)
+    cases = notebooks.catalogue(SUBMISSIONS / assignment)
+    for case in cases:
+        submit(course_dir, assignment, f"{case.kind}-{case.name}", case_submission(course_dir, assignment, case))
+    results = autograde(course_dir, assignment)
+    return {student: nbs[0] for student, nbs in results.items()}, cases
