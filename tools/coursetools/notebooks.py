@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,3 +103,18 @@ def clean(nb) -> nbformat.NotebookNode:
     nb.metadata.setdefault("language_info", {"name": "python"})
     nbformat.validator.normalize(nb)
     return nb
+
+
+def execute(nb, *, cwd: Path, allow_errors: bool = False, timeout: int = 600) -> nbformat.NotebookNode:
+    """Run a notebook top to bottom in the python3 kernel (raises on an error unless allowed)."""
+    from nbclient import NotebookClient
+
+    return NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                          resources={"metadata": {"path": str(cwd)}}).execute()
+
+
+def run_timed(path: Path) -> float:
+    """Wall seconds to run a notebook top to bottom, kernel start included."""
+    start = time.perf_counter()
+    execute(read(path), cwd=path.parent)
+    return time.perf_counter() - start

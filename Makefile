@@ -1,0 +1,57 @@
+# learn-gpt2. Learners: `make lab`. Everyone: `make test`. Instructors: see README.md.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(abspath $(VENV))/bin
+# nbgrader starts alembic and the python3 kernel from PATH: this environment's bin comes first.
+export PATH := $(BIN):$(PATH)
+PY     := $(BIN)/python
+LAB_DIR ?= release
+PYTEST_WORKERS ?= 2
+
+.PHONY: validate setup lab test test-fast demo release autograde feedback grades catalogue clean-notebooks bench-notebooks
+
+setup: $(VENV)/.installed
+
+# torch==2.13.0 first: a CPU wheel that pip finds without downloading several GB of CUDA builds.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[course,test]"
+	touch $@
+
+lab: setup  ## open JupyterLab on the learner notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_DIR)
+
+test: setup  ## the whole suite: package, HF parity, course lint, grading pipeline
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+test-fast: setup  ## everything except notebook executions and large models
+	$(PY) -m pytest -m "not slow"
+
+demo: setup  ## instructor flow on a demo cohort: release, submit, autograde, feedback, export
+	$(PY) -m coursetools demo
+
+release: setup  ## regenerate the learner copies in release/ from source/
+	$(PY) -m coursetools release $(A)
+
+autograde: setup  ## autograde submitted/<student>/<problem>/ (A=problem to limit)
+	$(PY) -m coursetools autograde $(A)
+
+feedback: setup  ## feedback HTML in feedback/
+	$(PY) -m coursetools feedback $(A)
+
+grades: setup  ## export grades.csv and print the grades table
+	$(PY) -m coursetools grades
+
+catalogue: setup  ## grade one problem's mutants and variants: make catalogue A=01-embeddings
+	$(PY) -m coursetools catalogue $(A)
+
+clean-notebooks: setup  ## strip outputs from source notebooks before committing
+	$(PY) -m coursetools clean
+
+bench-notebooks: setup  ## time each solution notebook top to bottom
+	$(PY) -m coursetools bench
+
+validate: setup  ## run a notebook's visible tests: make validate NB=release/01-embeddings/01-embeddings.ipynb
+	$(BIN)/nbgrader validate $(NB)

@@ -1,0 +1,118 @@
+"""Course lint: notebook metadata, clean storage, learner copies in sync, notebooks that run."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coursetools import cohort, notebooks
+
+REPO = cohort.REPO
+ASSIGNMENTS = cohort.assignments()
+BEGIN_SOLUTION, BEGIN_HIDDEN = "### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS"
+
+
+def source_nb(a: str):
+    return notebooks.read(REPO / "source" / a / f"{a}.ipynb")
+
+
+def release_path(a: str) -> Path:
+    return REPO / "release" / a / f"{a}.ipynb"
+
+
+def test_problems_exist_and_follow_the_naming_scheme():
+    assert ASSIGNMENTS, "no problems found in source/"
+    for a in ASSIGNMENTS:
+        assert re.fullmatch(r"\d\d-[a-z0-9-]+", a), a
+        notebooks_in_folder = list((REPO / "source" / a).glob("*.ipynb"))
+        assert notebooks_in_folder == [REPO / "source" / a / f"{a}.ipynb"], "one notebook per problem"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_stored_clean_with_python3_kernel(assignment):
+    nb = source_nb(assignment)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, "store notebooks without outputs"
+
+
+def test_grade_ids_unique_across_the_course():
+    ids = [notebooks.nbgrader_meta(c)["grade_id"] for a in ASSIGNMENTS for c in source_nb(a).cells
+           if notebooks.nbgrader_meta(c)]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_nbgrader_metadata(assignment):
+    nb, prefix = source_nb(assignment), f"p{assignment[:2]}-"
+    answers, tests = notebooks.answer_cells(nb), notebooks.test_cells(nb)
+    assert answers, "a problem has at least one answer cell"
+    assert tests, "a problem has graded test cells"
+    for cell in nb.cells:
+        meta = notebooks.nbgrader_meta(cell)
+        if meta:
+            assert meta["grade_id"].startswith(prefix), meta["grade_id"]
+        if BEGIN_SOLUTION in cell.source:
+            assert meta.get("solution"), "solution markers only in answer cells"
+            assert cell.source.count(BEGIN_SOLUTION) == cell.source.count("### END SOLUTION")
+        if BEGIN_HIDDEN in cell.source:
+            assert meta.get("grade") and meta.get("locked"), "hidden tests only in locked test cells"
+            assert cell.source.count(BEGIN_HIDDEN) == cell.source.count("### END HIDDEN TESTS")
+    for cell in answers.values():
+        assert BEGIN_SOLUTION in cell.source, "answer cells mark their solution"
+        assert not cell.metadata.nbgrader.get("locked")
+    for cell in tests.values():
+        meta = cell.metadata.nbgrader
+        assert meta.get("locked"), f"{meta['grade_id']}: test cells are locked"
+        assert meta.get("points", 0) > 0, f"{meta['grade_id']}: test cells carry points"
+    assert any(BEGIN_HIDDEN in c.source for c in tests.values()), "every problem has hidden tests"
+
+
+def test_release_matches_a_fresh_generation(tmp_path):
+    course = cohort.new_course(tmp_path, ASSIGNMENTS)
+    for a in ASSIGNMENTS:
+        fresh = json.loads((course / "release" / a / f"{a}.ipynb").read_text())
+        committed = json.loads(release_path(a).read_text())
+        assert committed == fresh, f"release/{a} is stale: run `make release`"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_reveals_no_solution_or_hidden_test(assignment):
+    release = notebooks.read(release_path(assignment))
+    text = release_path(assignment).read_text()
+    assert BEGIN_SOLUTION not in text and BEGIN_HIDDEN not in text
+    learner_cells = notebooks.answer_cells(release)
+    for grade_id, cell in notebooks.answer_cells(source_nb(assignment)).items():
+        assert "raise NotImplementedError()" in learner_cells[grade_id].source
+        for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
+            for line in block.splitlines():
+                assert not line.strip() or line not in learner_cells[grade_id].source.splitlines(), (
+                    f"{grade_id}: solution line leaked into the learner copy: {line!r}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_notebook_runs_top_to_bottom(assignment):
+    notebooks.execute(source_nb(assignment), cwd=REPO / "source" / assignment)  # raises on any error
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_learner_copy_runs_until_its_first_not_implemented_error(assignment):
+    nb = notebooks.execute(notebooks.read(release_path(assignment)), cwd=release_path(assignment).parent,
+                           allow_errors=True)
+    errors = [out for cell in nb.cells if cell.cell_type == "code"
+              for out in cell.outputs if out.output_type == "error"]
+    assert errors, "the learner copy should stop at a NotImplementedError"
+    assert errors[0].ename == "NotImplementedError", f"first error is {errors[0].ename}: {errors[0].evalue}"
+
+
+def test_readme_lists_every_available_problem():
+    readme = (REPO / "README.md").read_text()
+    for a in ASSIGNMENTS:
+        assert f"release/{a}/{a}.ipynb" in readme, f"README's course table should link {a}"
