@@ -7,6 +7,8 @@ export PATH := $(BIN):$(PATH)
 PY     := $(BIN)/python
 LAB_DIR ?= release
 PYTEST_WORKERS ?= 2
+# Jupyter refuses to run as root (containers, CI) unless told to.
+LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: validate setup lab test test-fast demo release autograde feedback grades catalogue clean-notebooks bench-notebooks
 
@@ -21,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 lab: setup  ## open JupyterLab on the learner notebooks
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_DIR)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_DIR) $(LAB_FLAGS)
 
 test: setup  ## the whole suite: package, HF parity, course lint, grading pipeline
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
