@@ -29,8 +29,14 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern, LimitOutput, SaveAutoGrades)
 
-from coursetools.preprocessors import SkipActivities  # noqa: E402
+from coursetools.preprocessors import HideHiddenTests, SkipActivities  # noqa: E402
 
 c.Autograde.autograde_preprocessors = [
     SkipActivities, Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+
+# Feedback shows learners which test failed and why, never a hidden test's code.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]

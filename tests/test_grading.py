@@ -11,27 +11,15 @@ import pytest
 
 from coursetools import cohort, notebooks
 
+from conftest import xdist_group as _group
+
 ASSIGNMENTS = cohort.assignments()
 CASES = [(a, case) for a in ASSIGNMENTS for case in notebooks.catalogue(cohort.SUBMISSIONS / a)]
 
 
-def _group(assignment: str):
-    # pytest-xdist: grade each problem's cohort once, on one worker.
-    return pytest.mark.xdist_group(assignment)
-
-
-@pytest.fixture(scope="session")
-def graded(tmp_path_factory):
-    """problem -> {student: NotebookResult}, graded once per session."""
-    cache: dict = {}
-
-    def grade(assignment: str):
-        if assignment not in cache:
-            course = tmp_path_factory.mktemp(assignment)
-            cache[assignment], _ = cohort.grade_catalogue(course, assignment)
-        return cache[assignment]
-
-    return grade
+@pytest.fixture
+def graded(graded_course):
+    return lambda assignment: graded_course(assignment)[1]
 
 
 def _failures(result) -> str:

@@ -24,3 +24,36 @@ class SkipActivities(NbGraderPreprocessor):
                 if SKIP_TAG not in tags:
                     tags.append(SKIP_TAG)
         return nb, resources
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """Keep hidden tests out of learner feedback.
+
+    nbgrader's feedback is the autograded notebook as HTML, hidden tests included verbatim
+    (jupyter/nbgrader#917), and a traceback quotes the code around the failing line. In every
+    test cell this replaces each hidden region by a one-line placeholder and cuts each traceback
+    to its last line, ``ErrorName: message``: the messages are written for learners and say what
+    was expected and what was seen.
+    """
+
+    begin, end = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+    placeholder = "# [hidden test: its code is not shown; the message below says what it checked]"
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade"):
+            return cell, resources
+        lines, kept, hidden = cell.source.splitlines(), [], False
+        for line in lines:
+            if line.strip() == self.begin:
+                hidden = True
+                kept.append(line[: len(line) - len(line.lstrip())] + self.placeholder)
+            elif line.strip() == self.end:
+                hidden = False
+            elif not hidden:
+                kept.append(line)
+        cell.source = "\n".join(kept)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = [f"{output['ename']}: {output['evalue']}"]
+        return cell, resources
