@@ -1,0 +1,13 @@
+# cell: p02-simple-attention
+# expect: queries and keys are swapped
+class SimpleAttention(nn.Module):
+    def __init__(self, n_embd):
+        super().__init__()
+        self.q_proj = nn.Linear(n_embd, n_embd)
+        self.k_proj = nn.Linear(n_embd, n_embd)
+        self.v_proj = nn.Linear(n_embd, n_embd)
+
+    def forward(self, x):
+        q, k, v = self.q_proj(x), self.k_proj(x), self.v_proj(x)
+        weights = F.softmax(k @ q.transpose(-2, -1), dim=-1)
+        return weights @ v, weights

@@ -1,0 +1,14 @@
+# cell: p02-simple-attention
+# expect: k transposed on its last two dimensions
+class SimpleAttention(nn.Module):
+    def __init__(self, n_embd):
+        super().__init__()
+        self.q_proj = nn.Linear(n_embd, n_embd)
+        self.k_proj = nn.Linear(n_embd, n_embd)
+        self.v_proj = nn.Linear(n_embd, n_embd)
+
+    def forward(self, x):
+        q, k, v = self.q_proj(x), self.k_proj(x), self.v_proj(x)
+        scores = q @ k.squeeze(0).T  # worked when trying it on one sequence
+        weights = F.softmax(scores, dim=-1)
+        return weights @ v, weights
