@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 # Jupyter refuses to run as root (containers, CI) unless told to.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: validate setup lab test test-fast demo release autograde feedback grades catalogue clean-notebooks bench-notebooks
+.PHONY: grade validate setup lab test test-fast demo release autograde feedback grades catalogue clean-notebooks bench-notebooks
 
 setup: $(VENV)/.installed
 
@@ -54,6 +54,9 @@ clean-notebooks: setup  ## strip outputs from source notebooks before committing
 
 bench-notebooks: setup  ## time each solution notebook top to bottom
 	$(PY) -m coursetools bench
+
+grade: setup  ## grade your own notebook, hidden tests included: make grade NB=release/01-embeddings/01-embeddings.ipynb
+	$(PY) -m coursetools grade $(NB)
 
 validate: setup  ## run a notebook's visible tests: make validate NB=release/01-embeddings/01-embeddings.ipynb
 	$(BIN)/nbgrader validate $(NB)

@@ -7,6 +7,8 @@
     python -m coursetools demo                the whole instructor flow on a small demo cohort in .demo/
     python -m coursetools catalogue A         grade the solution, the blank copy and every catalogued
                                               mutant/variant of problem A, and print the scores
+    python -m coursetools grade NB            grade your own notebook, hidden tests included, and
+                                              print a per-test report (for self-paced learners)
     python -m coursetools clean [NB ...]      strip outputs and editor metadata from source notebooks
     python -m coursetools bench [A ...]       run each solution notebook top to bottom and time it
 """
@@ -79,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("demo")
     sub.add_parser("catalogue").add_argument("assignment")
     sub.add_parser("clean").add_argument("notebooks", nargs="*", type=Path)
+    sub.add_parser("grade").add_argument("notebook", type=Path)
     sub.add_parser("bench").add_argument("assignments", nargs="*")
     args = parser.parse_args(argv)
     root = Path.cwd()
@@ -105,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
         for path in paths:
             nbformat.write(notebooks.clean(notebooks.read(path)), str(path))
             print(f"cleaned {path}")
+    elif args.command == "grade":
+        with tempfile.TemporaryDirectory() as tmp:
+            print(f"grading {args.notebook} (this runs your notebook's answer and test cells) ...", flush=True)
+            result = cohort.self_check(args.notebook.resolve(), Path(tmp))
+            print(report.self_check_report(result, cohort.hidden_test_ids(result.assignment)))
     elif args.command == "bench":
         for a in _assignments(args.assignments, root):
             seconds = notebooks.run_timed(root / "source" / a / f"{a}.ipynb")

@@ -81,3 +81,19 @@ def grade_catalogue(course_dir: Path, assignment: str) -> tuple[dict[str, Notebo
         submit(course_dir, assignment, f"{case.kind}-{case.name}", case_submission(course_dir, assignment, case))
     results = autograde(course_dir, assignment)
     return {student: nbs[0] for student, nbs in results.items()}, cases
+
+
+def hidden_test_ids(assignment: str, root: Path = REPO) -> set[str]:
+    """Grade ids of the test cells that hold hidden tests."""
+    source = notebooks.read(root / "source" / assignment / notebook_name(assignment))
+    return {gid for gid, cell in notebooks.test_cells(source).items() if "### BEGIN HIDDEN TESTS" in cell.source}
+
+
+def self_check(notebook: Path, course_dir: Path) -> NotebookResult:
+    """Grade one learner notebook exactly as the instructor would, hidden tests included."""
+    assignment = notebook.stem
+    if assignment not in assignments():
+        raise SystemExit(f"{notebook.name}: not a course problem (expected one of {assignments()})")
+    new_course(course_dir, [assignment])
+    submit(course_dir, assignment, "me", notebooks.read(notebook))
+    return autograde(course_dir, assignment)["me"][0]

@@ -32,3 +32,15 @@ def grades_table(rows: list[dict]) -> str:
             cells.append(f"{f'{value:g}/{maximum:g}':>{width + 2}s}")
         lines.append(f"{s:12s}" + "".join(cells) + f"{f'{got:g}/{out_of:g}':>10s}")
     return "\n".join(lines)
+
+
+def self_check_report(result: NotebookResult, hidden: set[str]) -> str:
+    """Per-test report for a learner grading their own notebook; shows no test code."""
+    lines = [f"{result.assignment}: {result.score:g} / {result.max_score:g} points", ""]
+    for cell in result.cells.values():
+        mark = "PASS" if cell.score == cell.max_score else "FAIL"
+        label = cell.grade_id + (" (hidden)" if cell.grade_id in hidden else "")
+        lines.append(f"  {mark}  {label:44s} {cell.score:g}/{cell.max_score:g}")
+        if mark == "FAIL" and cell.message:
+            lines.append(f"        {cell.message[:400]}")
+    return "\n".join(lines)
