@@ -890,3 +890,17 @@ def test_assert_follows_input_device_passes_device_aware_code(cls):
 
 def test_assert_follows_input_device_passes_reference_model():
     assert_follows_input_device(GPT2Model(tiny_config()).eval(), random_ids(B, T))
+
+
+class _ScalarTensorScaledAttention(SimpleAttention):
+    """Divides by a 0-dim tensor made without device=: fine on a GPU (it acts as a scalar)."""
+
+    def forward(self, x):
+        q, k, v = self.q_proj(x), self.k_proj(x), self.v_proj(x)
+        scores = q @ k.transpose(-2, -1) / torch.sqrt(torch.tensor(float(x.shape[-1])))
+        weights = torch.softmax(scores, dim=-1)
+        return weights @ v, weights
+
+
+def test_assert_follows_input_device_accepts_host_scalar_tensors():
+    assert_follows_input_device(_ScalarTensorScaledAttention(C), randn(B, T, C))

@@ -125,7 +125,8 @@ def check_against_reference(
 # "Expected all tensors to be on the same device". To catch it on a CPU-only machine, tensors
 # made by a factory call without `device=` are marked as "host-made"; marks spread through
 # operations, `.to(...)`/`.cuda()` removes them, and an operation that mixes a marked tensor
-# with an unmarked non-scalar tensor (an input or a weight) is exactly what a GPU would reject.
+# with an unmarked tensor (an input or a weight), neither of them 0-dim, is exactly what a GPU
+# would reject.
 _FACTORIES = {torch.arange, torch.zeros, torch.ones, torch.empty, torch.full, torch.tensor,
               torch.linspace, torch.eye, torch.rand, torch.randn, torch.randint, torch.as_tensor}
 _MOVES = {torch.Tensor.to, torch.Tensor.cuda, torch.Tensor.type_as, torch.Tensor.new_tensor}
@@ -151,9 +152,12 @@ class _HostTensorTracker(torch.overrides.TorchFunctionMode):
             return out
         tensors = [t for t in _tensors_in((args, kwargs))]
         if any(id(t) in self.marked_ids for t in tensors):
-            if any(id(t) not in self.marked_ids and t.dim() > 0 for t in tensors):
+            # A 0-dim CPU tensor may meet CUDA tensors (PyTorch treats it as a scalar).
+            host_made = any(id(t) in self.marked_ids and t.dim() > 0 for t in tensors)
+            on_device = any(id(t) not in self.marked_ids and t.dim() > 0 for t in tensors)
+            if host_made and on_device:
                 self.violations.append(getattr(func, "__name__", str(func)))
-            else:
+            elif not on_device:  # only host-made tensors went in, so a host-made one comes out
                 self._mark(out)
         return out
 
