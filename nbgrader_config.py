@@ -17,6 +17,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ExecutePreprocessor.kernel_name = "python3"
 c.ExecutePreprocessor.timeout = 120          # seconds per cell
 c.ExecutePreprocessor.interrupt_on_timeout = True
+c.GuardedExecute.notebook_timeout = 600     # seconds for all cells of one notebook together
 
 # A learner who deletes a test cell still gets it graded: nbgrader re-adds it from the
 # gradebook instead of leaving the notebook as "needs manual grade".
@@ -24,15 +25,17 @@ c.OverwriteCells.add_missing_cells = True
 
 # Grading runs the answer and test cells, not the activities after the last test: they change
 # no grade and take most of the run time (see coursetools.preprocessors.SkipActivities).
-# This is nbgrader 0.9.6's default autograde list with SkipActivities inserted before Execute.
+# This is nbgrader 0.9.6's default autograde list with SkipActivities inserted before Execute,
+# and Execute replaced by GuardedExecute (a whole-notebook time budget; a dying kernel costs
+# only the cells it did not run).
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern, LimitOutput, SaveAutoGrades)
+    AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades)
 
-from coursetools.preprocessors import HideHiddenTests, SkipActivities  # noqa: E402
+from coursetools.preprocessors import GuardedExecute, HideHiddenTests, SkipActivities  # noqa: E402
 
 c.Autograde.autograde_preprocessors = [
-    SkipActivities, Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    SkipActivities, GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 # Feedback shows learners which test failed and why, never a hidden test's code.

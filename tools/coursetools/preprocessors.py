@@ -1,7 +1,12 @@
 """nbgrader preprocessors the course adds to autograding (configured in nbgrader_config.py)."""
 from __future__ import annotations
 
-from nbgrader.preprocessors import NbGraderPreprocessor
+import time
+
+import nbformat
+from nbclient.exceptions import DeadKernelError
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from traitlets import Integer
 
 SKIP_TAG = "skip-execution"  # nbclient's tag for cells it must not run
 
@@ -57,3 +62,51 @@ class HideHiddenTests(NbGraderPreprocessor):
             if output.get("output_type") == "error":
                 output["traceback"] = [f"{output['ename']}: {output['evalue']}"]
         return cell, resources
+
+
+class GuardedExecute(Execute):
+    """nbgrader's Execute, made to survive what a class of real learners submits.
+
+    - A whole-notebook time budget on top of the per-cell timeout: once it is spent, the
+      remaining cells are not run and score 0 with a message saying so.
+    - A kernel that dies (``os._exit``, a segfault, the memory limit) no longer aborts the
+      notebook with "needs manual grade": the cells that ran keep their grades, the rest
+      score 0 with a message saying the kernel died.
+    """
+
+    notebook_timeout = Integer(
+        600, help="Seconds for all the cells of one notebook together; 0 for no limit."
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._started, self._stopped_because = time.monotonic(), None
+        return super().preprocess(nb, resources, km)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or SKIP_TAG in cell.metadata.get("tags", []):
+            return super().preprocess_cell(cell, resources, index)
+        spent = time.monotonic() - self._started
+        if self._stopped_because is None and self.notebook_timeout and spent > self.notebook_timeout:
+            self._stopped_because = (
+                "NotebookTimeout", f"the notebook used up its time budget of {self.notebook_timeout} s "
+                "before this cell; it was not run. Look for a loop that never ends or a very slow cell.")
+        if self._stopped_because is not None:
+            _record_error(cell, *self._stopped_because)
+            return cell, self.resources
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            _record_error(cell, "KernelDied", "the Python kernel died while running this cell "
+                          "(os._exit, a crash, or the memory limit)")
+            self._stopped_because = ("KernelDied", f"the kernel died in cell {index}; this cell did not run")
+            return cell, self.resources
+        for output in cell.get("outputs", []):  # nbclient leaves a timed-out cell's message empty
+            if output.get("output_type") == "error" and output.get("ename") == "CellTimeoutError":
+                output["evalue"] = output.get("evalue") or (
+                    f"this cell ran longer than {self.timeout} s and was stopped")
+        return cell, resources
+
+
+def _record_error(cell, ename: str, evalue: str) -> None:
+    cell.outputs = list(cell.get("outputs", [])) + [nbformat.v4.new_output(
+        "error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])]
