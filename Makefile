@@ -25,8 +25,10 @@ $(VENV)/.installed: pyproject.toml
 lab: setup  ## open JupyterLab on the learner notebooks
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_DIR) $(LAB_FLAGS)
 
+# One torch thread per process: the test workers and their notebook kernels share the cores, and
+# oversubscribed torch threads make small models tens of times slower.
 test: setup  ## the whole suite: package, HF parity, course lint, grading pipeline
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 test-fast: setup  ## everything except notebook executions and large models
 	$(PY) -m pytest -m "not slow"
