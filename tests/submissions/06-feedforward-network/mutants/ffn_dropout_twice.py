@@ -1,0 +1,13 @@
+# cell: p06-feedforward
+# expect: Did you apply it twice, or also to the hidden layer?
+class FeedForward(nn.Module):
+    def __init__(self, n_embd, n_inner, dropout=0.1):
+        super().__init__()
+        self.c_fc = nn.Linear(n_embd, n_inner)
+        self.act = NewGELU()
+        self.c_proj = nn.Linear(n_inner, n_embd)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x):
+        h = self.dropout(self.act(self.c_fc(x)))
+        return self.dropout(self.c_proj(h))

@@ -1,0 +1,12 @@
+# cell: p06-feedforward
+# expect: Did you apply self.dropout to the output of c_proj?
+class FeedForward(nn.Module):
+    def __init__(self, n_embd, n_inner, dropout=0.1):
+        super().__init__()
+        self.c_fc = nn.Linear(n_embd, n_inner)
+        self.act = NewGELU()
+        self.c_proj = nn.Linear(n_inner, n_embd)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x):
+        return self.c_proj(self.act(self.c_fc(x)))
