@@ -54,6 +54,9 @@ def batch(tmp_path_factory):
     }
     for student, nb in submissions.items():
         cohort.submit(course, A, student, nb)
+    unreadable = course / "submitted" / "invalid_json" / A / f"{A}.ipynb"
+    unreadable.parent.mkdir(parents=True)
+    unreadable.write_text('{"cells": [')  # truncated upload
     return cohort.autograde(course, A)
 
 
@@ -84,3 +87,10 @@ def test_a_dead_kernel_zeroes_only_what_did_not_run(batch):
 def test_a_deleted_answer_cell_scores_zero_without_manual_grading(batch):
     result = batch["deleted_answer"][0]
     assert result.score == 0 and not result.needs_manual_grade
+
+
+@pytest.mark.slow
+def test_an_unreadable_notebook_scores_zero_with_a_reason(batch):
+    result = batch["invalid_json"][0]
+    assert result.score == 0 and not result.needs_manual_grade
+    assert result.cells, "every test is still graded (as failing)"

@@ -64,7 +64,7 @@ def demo(course_dir: Path = DEMO_DIR) -> str:
             if case is not None:
                 cohort.submit(course_dir, a, student, cohort.case_submission(course_dir, a, case))
         print(f"autograding {a} ...", flush=True)
-        nbgrader("autograde", a, "--force", cwd=course_dir, quiet=True)
+        cohort.autograde(course_dir, a)
         nbgrader("generate_feedback", a, "--force", cwd=course_dir, quiet=True)
     table = export_grades(course_dir)
     print(f"feedback: {course_dir.name}/feedback/<student>/<problem>/*.html; grades: {course_dir.name}/grades.csv\n")
@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             nbgrader("generate_assignment", a, "--force", cwd=root)
     elif args.command == "autograde":
         for a in _assignments(args.assignments, root):
-            nbgrader("autograde", a, "--force", cwd=root)
+            print(f"autograding {a} ...", flush=True)
+            cohort.autograde(root, a, quiet=False)
     elif args.command == "feedback":
         for a in _assignments(args.assignments, root):
             nbgrader("generate_feedback", a, "--force", cwd=root)

@@ -62,7 +62,35 @@ def submit(course_dir: Path, assignment: str, student: str, nb) -> None:
     nbformat.write(nb, str(target / notebook_name(assignment)))
 
 
+UNREADABLE_NOTE = (
+    "**Grading note:** the submitted notebook could not be read ({reason}). It was graded as an "
+    "empty learner copy; the file as submitted is kept beside it as `{kept}`.")
+
+
+def quarantine_unreadable(course_dir: Path, assignment: str) -> dict[str, str]:
+    """Replace each submitted notebook that is not a readable notebook by the empty learner copy
+    with a note saying why, so it scores 0 with a clear reason instead of stopping for a
+    manual grade. Returns {student: reason}."""
+    name = notebook_name(assignment)
+    reasons = {}
+    for path in sorted((course_dir / "submitted").glob(f"*/{assignment}/{name}")):
+        try:
+            nbformat.validate(notebooks.read(path))
+            continue
+        except Exception as err:  # not JSON, not a notebook, wrong schema: all mean unreadable
+            reason = f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
+        kept = path.with_name(path.name + ".unreadable")
+        path.rename(kept)
+        blank = notebooks.read(course_dir / "release" / assignment / name)
+        blank.cells.insert(0, nbformat.v4.new_markdown_cell(UNREADABLE_NOTE.format(reason=reason, kept=kept.name)))
+        nbformat.write(blank, str(path))
+        reasons[path.parts[-3]] = reason
+    return reasons
+
+
 def autograde(course_dir: Path, assignment: str, quiet: bool = True) -> dict[str, list[NotebookResult]]:
+    for student, reason in quarantine_unreadable(course_dir, assignment).items():
+        print(f"{student}/{assignment}: unreadable notebook, graded as empty ({reason})", flush=True)
     nbgrader("autograde", assignment, "--force", cwd=course_dir, quiet=quiet)
     return read_results(course_dir, assignment)
 
