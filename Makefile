@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 # Jupyter refuses to run as root (containers, CI) unless told to.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: grade validate setup lab test test-fast demo release autograde feedback grades catalogue clean-notebooks bench-notebooks
+.PHONY: grade validate setup lab test test-fast demo release autograde feedback grades catalogue clean-notebooks bench-notebooks bench-grading
 
 setup: $(VENV)/.installed
 
@@ -39,8 +39,9 @@ demo: setup  ## instructor flow on a demo cohort: release, submit, autograde, fe
 release: setup  ## regenerate the learner copies in release/ from source/
 	$(PY) -m coursetools release $(A)
 
-autograde: setup  ## autograde submitted/<student>/<problem>/ (A=problem to limit)
-	$(PY) -m coursetools autograde $(A)
+JOBS ?= 1
+autograde: setup  ## autograde submitted/<student>/<problem>/ (A=problem to limit, JOBS=learners at once)
+	$(PY) -m coursetools autograde --jobs $(JOBS) $(A)
 
 feedback: setup  ## feedback HTML in feedback/
 	$(PY) -m coursetools feedback $(A)
@@ -56,6 +57,9 @@ clean-notebooks: setup  ## strip outputs from source notebooks before committing
 
 bench-notebooks: setup  ## time each solution notebook top to bottom
 	$(PY) -m coursetools bench
+
+bench-grading: setup  ## grade a cohort of 24 with 1 and 2 workers and print the speed-up
+	$(PY) -m coursetools bench-grading
 
 grade: setup  ## grade your own notebook, hidden tests included: make grade NB=release/01-embeddings/01-embeddings.ipynb
 	$(PY) -m coursetools grade $(NB)

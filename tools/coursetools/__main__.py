@@ -11,6 +11,7 @@
                                               print a per-test report (for self-paced learners)
     python -m coursetools clean [NB ...]      strip outputs and editor metadata from source notebooks
     python -m coursetools bench [A ...]       run each solution notebook top to bottom and time it
+    python -m coursetools bench-grading       grade a cohort of 24 with 1 and with 2 workers: speed-up
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import cohort, notebooks, report
+from . import bench, cohort, notebooks, report
 from .nbgrader_cli import nbgrader
 
 DEMO_DIR = cohort.REPO / ".demo"
@@ -77,12 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for name in ("release", "autograde", "feedback"):
         sub.add_parser(name).add_argument("assignments", nargs="*")
+    sub.choices["autograde"].add_argument("--jobs", type=int, default=1, help="learners graded at once")
     sub.add_parser("grades")
     sub.add_parser("demo")
     sub.add_parser("catalogue").add_argument("assignment")
     sub.add_parser("clean").add_argument("notebooks", nargs="*", type=Path)
     sub.add_parser("grade").add_argument("notebook", type=Path)
     sub.add_parser("bench").add_argument("assignments", nargs="*")
+    sub.add_parser("bench-grading")
     args = parser.parse_args(argv)
     root = Path.cwd()
 
@@ -92,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "autograde":
         for a in _assignments(args.assignments, root):
             print(f"autograding {a} ...", flush=True)
-            cohort.autograde(root, a, quiet=False)
+            cohort.autograde(root, a, quiet=args.jobs > 1, jobs=args.jobs, progress=True)
     elif args.command == "feedback":
         for a in _assignments(args.assignments, root):
             nbgrader("generate_feedback", a, "--force", cwd=root)
@@ -114,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"grading {args.notebook} (this runs your notebook's answer and test cells) ...", flush=True)
             result = cohort.self_check(args.notebook.resolve(), Path(tmp))
             print(report.self_check_report(result, cohort.hidden_test_ids(result.assignment)))
+    elif args.command == "bench-grading":
+        with tempfile.TemporaryDirectory() as tmp:
+            print(bench.bench_grading(Path(tmp)))
     elif args.command == "bench":
         for a in _assignments(args.assignments, root):
             seconds = notebooks.run_timed(root / "source" / a / f"{a}.ipynb")

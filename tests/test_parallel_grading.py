@@ -1,0 +1,19 @@
+"""Grading with several workers loses no grade, duplicates none, and changes none."""
+from __future__ import annotations
+
+import pytest
+
+from coursetools import bench, cohort
+
+
+@pytest.mark.slow
+def test_two_workers_give_the_same_grades_as_one(tmp_path):
+    graded = {}
+    for jobs in (1, 2):
+        course = tmp_path / f"jobs{jobs}"
+        students = bench.build_cohort(course, size=8)
+        results = cohort.autograde(course, bench.BENCH_PROBLEM, jobs=jobs)
+        assert sorted(results) == students, "every learner graded"
+        assert all(len(notebooks) == 1 for notebooks in results.values()), "no grade recorded twice"
+        graded[jobs] = bench.scores(results)
+    assert graded[2] == graded[1]  # same scores, cell by cell: grading is deterministic too
