@@ -97,9 +97,10 @@ def autograde(course_dir: Path, assignment: str, quiet: bool = True, jobs: int =
               progress: bool = False) -> dict[str, list[NotebookResult]]:
     """Autograde every submission of ``assignment``; with ``jobs > 1``, that many learners at once.
 
-    nbgrader grades a cohort one notebook after another (jupyter/nbgrader#174). In parallel, each
-    learner is graded by their own ``nbgrader autograde --student`` process; they share the
-    gradebook, whose writes are short, and a process that loses a race for its lock is retried.
+    nbgrader grades a cohort one notebook after another (jupyter/nbgrader#174). In parallel, the
+    learners are dealt into ``jobs`` shares and each share is graded by its own ``nbgrader
+    autograde`` process (excluding everyone else); the processes share the gradebook, whose
+    writes are short.
     """
     for student, reason in quarantine_unreadable(course_dir, assignment).items():
         print(f"{student}/{assignment}: unreadable notebook, graded as empty ({reason})", flush=True)
@@ -109,20 +110,22 @@ def autograde(course_dir: Path, assignment: str, quiet: bool = True, jobs: int =
             print(f"{assignment}: nbgrader reported errors; see needs-manual-grade entries", flush=True)
         return read_results(course_dir, assignment)
     students = submitted_students(course_dir, assignment)
+    shares = [share for share in (students[i::jobs] for i in range(jobs)) if share]
 
-    def grade_one(student: str) -> tuple[str, str]:
-        for _ in range(3):
-            done = nbgrader("autograde", assignment, "--force", f"--student={student}",
+    def grade_share(share: list[str]) -> str:
+        others = ",".join(sorted(set(students) - set(share)))
+        for _ in range(3):  # a worker that loses a race for the gradebook's lock tries again
+            done = nbgrader("autograde", assignment, "--force", f"--CourseDirectory.student_id_exclude={others}",
                             cwd=course_dir, check=False, quiet=True)
             if done.returncode == 0:
-                return student, ""
-        return student, done.stderr[-1000:]
+                return ""
+        return done.stderr[-1000:]
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for count, (student, error) in enumerate(pool.map(grade_one, students), start=1):
+        for share, error in zip(shares, pool.map(grade_share, shares)):
             if progress or error:
                 status = f"FAILED: {error}" if error else "graded"
-                print(f"[{count}/{len(students)}] {assignment}: {student} {status}", flush=True)
+                print(f"{assignment}: {len(share)} learners ({share[0]} ...) {status}", flush=True)
     return read_results(course_dir, assignment)
     nbgrader("db", "student", "list", cwd=course_dir, quiet=True)  # creates the gradebook once, up front
     students = submitted_students(course_dir, assignment)
