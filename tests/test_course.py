@@ -12,7 +12,7 @@ from coursetools import cohort, notebooks
 
 REPO = cohort.REPO
 ASSIGNMENTS = cohort.assignments()
-BEGIN_SOLUTION, BEGIN_HIDDEN = "### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS"
+from coursetools.notebooks import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
 
 
 def source_nb(a: str):
@@ -59,10 +59,10 @@ def test_nbgrader_metadata(assignment):
             assert meta["grade_id"].startswith(prefix), meta["grade_id"]
         if BEGIN_SOLUTION in cell.source:
             assert meta.get("solution"), "solution markers only in answer cells"
-            assert cell.source.count(BEGIN_SOLUTION) == cell.source.count("### END SOLUTION")
+            assert cell.source.count(BEGIN_SOLUTION) == cell.source.count(END_SOLUTION)
         if BEGIN_HIDDEN in cell.source:
             assert meta.get("grade") and meta.get("locked"), "hidden tests only in locked test cells"
-            assert cell.source.count(BEGIN_HIDDEN) == cell.source.count("### END HIDDEN TESTS")
+            assert cell.source.count(BEGIN_HIDDEN) == cell.source.count(END_HIDDEN)
     for cell in answers.values():
         assert BEGIN_SOLUTION in cell.source, "answer cells mark their solution"
         assert not cell.metadata.nbgrader.get("locked")
@@ -89,7 +89,7 @@ def test_release_reveals_no_solution_or_hidden_test(assignment):
     learner_cells = notebooks.answer_cells(release)
     for grade_id, cell in notebooks.answer_cells(source_nb(assignment)).items():
         assert "raise NotImplementedError()" in learner_cells[grade_id].source
-        for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
+        for block in notebooks.marked_blocks(cell.source, BEGIN_SOLUTION, END_SOLUTION):
             for line in block.splitlines():
                 assert not line.strip() or line not in learner_cells[grade_id].source.splitlines(), (
                     f"{grade_id}: solution line leaked into the learner copy: {line!r}")

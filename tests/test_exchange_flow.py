@@ -60,7 +60,7 @@ def test_release_fetch_submit_collect_grade_feedback_export(tmp_path):
         learner(name, tmp_path / name, exchange, "fetch_feedback", A)
         pages = list((tmp_path / name / A / "feedback").glob(f"*/{A}.html"))
         assert len(pages) == 1, f"{name} should have fetched one feedback page"
-        assert "### BEGIN HIDDEN TESTS" not in pages[0].read_text()
+        assert notebooks.BEGIN_HIDDEN not in pages[0].read_text()
 
     nbgrader("export", "--to", "grades.csv", cwd=course, quiet=True)
     with open(course / "grades.csv", newline="") as f:

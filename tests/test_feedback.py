@@ -26,7 +26,7 @@ def hidden_test_lines(assignment: str) -> list[str]:
     public = {line.strip() for cell in release.cells for line in cell.source.splitlines()}
     lines = []
     for cell in notebooks.test_cells(source).values():
-        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
+        for block in notebooks.marked_blocks(cell.source, notebooks.BEGIN_HIDDEN, notebooks.END_HIDDEN):
             lines += [line.strip() for line in block.splitlines()
                       if len(line.strip()) > 12 and line.strip() not in public]
     return lines

@@ -164,7 +164,7 @@ def grade_catalogue(course_dir: Path, assignment: str) -> tuple[dict[str, Notebo
 def hidden_test_ids(assignment: str, root: Path = REPO) -> set[str]:
     """Grade ids of the test cells that hold hidden tests."""
     source = notebooks.read(root / "source" / assignment / notebook_name(assignment))
-    return {gid for gid, cell in notebooks.test_cells(source).items() if "### BEGIN HIDDEN TESTS" in cell.source}
+    return {gid for gid, cell in notebooks.test_cells(source).items() if notebooks.BEGIN_HIDDEN in cell.source}
 
 
 def self_check(notebook: Path, course_dir: Path) -> NotebookResult:

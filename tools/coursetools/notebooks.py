@@ -9,7 +9,15 @@ from pathlib import Path
 
 import nbformat
 
+# nbgrader's markers: solutions are stripped from the learner copy, hidden tests kept out of it.
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+
+
+def marked_blocks(source: str, begin: str, end: str) -> list[str]:
+    """The text between each ``begin`` marker line and the next ``end`` marker."""
+    return re.findall(re.escape(begin) + r"\n(.*?)" + re.escape(end), source, re.S)
 
 
 def read(path: Path) -> nbformat.NotebookNode:

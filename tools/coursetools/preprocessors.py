@@ -8,6 +8,8 @@ from nbclient.exceptions import DeadKernelError
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
+from .notebooks import BEGIN_HIDDEN, END_HIDDEN
+
 SKIP_TAG = "skip-execution"  # nbclient's tag for cells it must not run
 
 
@@ -41,7 +43,7 @@ class HideHiddenTests(NbGraderPreprocessor):
     was expected and what was seen.
     """
 
-    begin, end = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+    begin, end = BEGIN_HIDDEN, END_HIDDEN
     placeholder = "# [hidden test: its code is not shown; the message below says what it checked]"
 
     def preprocess_cell(self, cell, resources, index):
