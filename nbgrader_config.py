@@ -23,6 +23,12 @@ c.GuardedExecute.notebook_timeout = 600     # seconds for all cells of one noteb
 # gradebook instead of leaving the notebook as "needs manual grade".
 c.OverwriteCells.add_missing_cells = True
 
+# Learner code runs in a bubblewrap sandbox (no network, a private view of the filesystem) with
+# a memory limit; see coursetools.sandbox. Self-checks on a learner's machine use mode "auto".
+c.SandboxedKernelManager.mode = "required"
+c.SandboxedKernelManager.memory_limit_mb = 4096
+c.SandboxedKernelManager.file_size_limit_mb = 512
+
 # Grading runs the answer and test cells, not the activities after the last test: they change
 # no grade and take most of the run time (see coursetools.preprocessors.SkipActivities).
 # This is nbgrader 0.9.6's default autograde list with SkipActivities inserted before Execute,
@@ -32,10 +38,11 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades)
 
-from coursetools.preprocessors import GuardedExecute, HideHiddenTests, SkipActivities  # noqa: E402
+from coursetools.preprocessors import (  # noqa: E402
+    GuardedExecute, HideHiddenTests, RestoreCellOrder, SkipActivities)
 
 c.Autograde.autograde_preprocessors = [
-    SkipActivities, GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    RestoreCellOrder, SkipActivities, GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 # Feedback shows learners which test failed and why, never a hidden test's code.

@@ -1,6 +1,7 @@
 """Reading course notebooks and building submissions from them."""
 from __future__ import annotations
 
+import ast
 import copy
 import re
 import time
@@ -38,6 +39,33 @@ def test_cells(nb) -> dict[str, nbformat.NotebookNode]:
     """Autograded test cells by grade id, in notebook order."""
     return {nbgrader_meta(c)["grade_id"]: c for c in nb.cells
             if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")}
+
+
+def _tree(source: str) -> ast.Module:
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        return ast.Module(body=[], type_ignores=[])
+
+
+def defined_names(source: str) -> set[str]:
+    """Classes and functions a cell defines at its top level."""
+    return {node.name for node in _tree(source).body
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def used_names(source: str) -> set[str]:
+    return {node.id for node in ast.walk(_tree(source)) if isinstance(node, ast.Name)}
+
+
+def graded_components(nb) -> dict[str, list[str]]:
+    """For each test cell, the names it grades: those the answer cells define that its code uses.
+
+    A problem asks for the classes and functions its answer cells define (``Embeddings``, or
+    ``NewGELU`` and ``FeedForward``); a test grades the ones it names.
+    """
+    components = set().union(*[defined_names(c.source) for c in answer_cells(nb).values()])
+    return {gid: sorted(components & used_names(c.source)) for gid, c in test_cells(nb).items()}
 
 
 def strip_solution_markers(source: str) -> str:
