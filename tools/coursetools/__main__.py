@@ -7,6 +7,8 @@
     python -m coursetools demo                the whole instructor flow on a small demo cohort in .demo/
     python -m coursetools catalogue A         grade the solution, the blank copy and every catalogued
                                               mutant/variant of problem A, and print the scores
+    python -m coursetools hostile A           grade the hostile and mangled catalogue (tests/hostile/)
+                                              for problem A, and print what each case scored
     python -m coursetools grade NB            grade your own notebook, hidden tests included, and
                                               print a per-test report (for self-paced learners)
     python -m coursetools clean [NB ...]      strip outputs and editor metadata from source notebooks
@@ -23,8 +25,8 @@ from pathlib import Path
 
 import nbformat
 
-from . import bench, cohort, notebooks, report
-from .nbgrader_cli import nbgrader
+from . import bench, cohort, hostile, notebooks, report
+from .nbgrader_cli import nbgrader, read_results
 
 DEMO_DIR = cohort.REPO / ".demo"
 
@@ -38,10 +40,14 @@ def _assignments(names: list[str], root: Path) -> list[str]:
 
 
 def export_grades(course_dir: Path) -> str:
-    """``nbgrader export`` to grades.csv in ``course_dir``, returned as a printed table."""
+    """``nbgrader export`` to grades.csv in ``course_dir``, returned as a printed table followed
+    by the submissions flagged for tampering."""
     nbgrader("export", "--to", "grades.csv", cwd=course_dir, quiet=True)
     with open(course_dir / "grades.csv", newline="") as f:
-        return report.grades_table(list(csv.DictReader(f)))
+        rows = list(csv.DictReader(f))
+    flagged = [report.flags_table(read_results(course_dir, a)) for a in sorted({r["assignment"] for r in rows})]
+    flags = "\n".join(f for f in flagged if f)
+    return report.grades_table(rows) + ("\n\nFlagged for tampering (these tests scored 0):\n" + flags if flags else "")
 
 
 def demo(course_dir: Path = DEMO_DIR) -> str:
@@ -82,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("grades")
     sub.add_parser("demo")
     sub.add_parser("catalogue").add_argument("assignment")
+    sub.add_parser("hostile").add_argument("assignment")
     sub.add_parser("clean").add_argument("notebooks", nargs="*", type=Path)
     sub.add_parser("grade").add_argument("notebook", type=Path)
     sub.add_parser("bench").add_argument("assignments", nargs="*")
@@ -107,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             results, _ = cohort.grade_catalogue(Path(tmp), args.assignment)
             print(report.catalogue_table(results))
+    elif args.command == "hostile":
+        with tempfile.TemporaryDirectory() as tmp:
+            results, seconds = hostile.grade_hostile(Path(tmp), args.assignment)
+            print(report.hostile_table(hostile.hostile_cases(), results, seconds))
     elif args.command == "clean":
         paths = args.notebooks or sorted(root.glob("source/*/*.ipynb"))
         for path in paths:

@@ -1,0 +1,7 @@
+"""The answer hands in the reference: `<Component> = gpt2.<Component>` instead of writing it."""
+EXPECT = "flagged"
+MESSAGE = "is the reference gpt2."
+
+
+def submission(kit):
+    return kit.components_replaced(lambda name: f"{name} = gpt2.{name}\n")

@@ -1,0 +1,24 @@
+"""The answer's class builds the reference component inside and forwards every call to it."""
+EXPECT = "flagged"
+MESSAGE = "calls the reference gpt2."
+
+DELEGATE = '''
+
+class {name}(nn.Module):
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+        self.inner = gpt2.{name}(*args, **kwargs)
+
+    def forward(self, *args, **kwargs):
+        return self.inner(*args, **kwargs)
+
+    def __getattr__(self, attr):
+        try:
+            return super().__getattr__(attr)
+        except AttributeError:
+            return getattr(self.inner, attr)
+'''
+
+
+def submission(kit):
+    return kit.components_replaced(lambda name: DELEGATE.format(name=name))

@@ -1,0 +1,13 @@
+"""Every forward pass asks PyTorch for a terabyte: each test fails with a clear MemoryError."""
+EXPECT = "zero"
+MESSAGE = "MemoryError: this cell needed more memory than the"
+
+
+def submission(kit):
+    return kit.with_epilogue("""
+def _hog(self, *args, **kwargs):
+    torch.empty(2**38)
+
+for _name in COMPONENTS:
+    globals()[_name].__init__ = _hog
+""")

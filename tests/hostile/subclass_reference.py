@@ -1,0 +1,7 @@
+"""The answer subclasses the reference component and adds nothing."""
+EXPECT = "flagged"
+MESSAGE = "derives from the reference"
+
+
+def submission(kit):
+    return kit.components_replaced(lambda name: f"\n\nclass {name}(gpt2.{name}):\n    pass\n")
