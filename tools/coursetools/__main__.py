@@ -70,8 +70,7 @@ def demo(course_dir: Path = DEMO_DIR) -> str:
             case = next((c for c in cases if c.kind == kind), None)
             if case is not None:
                 cohort.submit(course_dir, a, student, cohort.case_submission(course_dir, a, case))
-        print(f"autograding {a} ...", flush=True)
-        cohort.autograde(course_dir, a)
+        cohort.autograde(course_dir, a, progress=True)
         nbgrader("generate_feedback", a, "--force", cwd=course_dir, quiet=True)
     table = export_grades(course_dir)
     print(f"feedback: {course_dir.name}/feedback/<student>/<problem>/*.html; grades: {course_dir.name}/grades.csv\n")
@@ -102,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "autograde":
         for a in _assignments(args.assignments, root):
             print(f"autograding {a} ...", flush=True)
-            cohort.autograde(root, a, quiet=args.jobs > 1, jobs=args.jobs, progress=True)
+            cohort.autograde(root, a, jobs=args.jobs, progress=True)
     elif args.command == "feedback":
         for a in _assignments(args.assignments, root):
             nbgrader("generate_feedback", a, "--force", cwd=root)
@@ -116,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             print(report.catalogue_table(results))
     elif args.command == "hostile":
         with tempfile.TemporaryDirectory() as tmp:
-            results, seconds = hostile.grade_hostile(Path(tmp), args.assignment)
+            results, seconds = hostile.grade_hostile(Path(tmp), args.assignment, progress=True)
             print(report.hostile_table(hostile.hostile_cases(), results, seconds))
     elif args.command == "clean":
         paths = args.notebooks or sorted(root.glob("source/*/*.ipynb"))

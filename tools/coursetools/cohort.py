@@ -1,7 +1,10 @@
 """Grade a cohort of submissions through the real nbgrader pipeline in a scratch course."""
 from __future__ import annotations
 
+import re
 import shutil
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -93,6 +96,28 @@ def submitted_students(course_dir: Path, assignment: str) -> list[str]:
     return sorted(p.parent.name for p in (course_dir / "submitted").glob(f"*/{assignment}"))
 
 
+class Progress:
+    """Turns nbgrader's log into one line per notebook: which learner, which notebook, how far.
+
+    Also passes on nbgrader's warnings and errors. Safe to share between worker threads.
+    """
+
+    def __init__(self, assignment: str, total: int):
+        self.assignment, self.total, self.done = assignment, total, 0
+        self.started, self.lock = time.monotonic(), threading.Lock()
+
+    def __call__(self, line: str) -> None:
+        started = re.search(r"Sanitizing (\S+\.ipynb)", line)
+        with self.lock:
+            if started:
+                path = Path(started[1])
+                self.done += 1
+                print(f"[{self.done}/{self.total}] {self.assignment}: grading {path.parts[-3]} ({path.name}), "
+                      f"{time.monotonic() - self.started:.0f} s so far", flush=True)
+            elif "| ERROR]" in line or "| WARNING]" in line:
+                print("    " + line, flush=True)
+
+
 def autograde(course_dir: Path, assignment: str, quiet: bool = True, jobs: int = 1,
               progress: bool = False, options: tuple[str, ...] = ()) -> dict[str, list[NotebookResult]]:
     """Autograde every submission of ``assignment``; with ``jobs > 1``, that many learners at once.
@@ -100,32 +125,34 @@ def autograde(course_dir: Path, assignment: str, quiet: bool = True, jobs: int =
     nbgrader grades a cohort one notebook after another (jupyter/nbgrader#174). In parallel, the
     learners are dealt into ``jobs`` shares and each share is graded by its own ``nbgrader
     autograde`` process (excluding everyone else); the processes share the gradebook, whose
-    writes are short. ``options`` are passed on to ``nbgrader autograde``.
+    writes are short. ``options`` are passed on to ``nbgrader autograde``. With ``progress``,
+    a line per notebook says which learner is being graded and how far the batch is.
     """
     for student, reason in quarantine_unreadable(course_dir, assignment).items():
         print(f"{student}/{assignment}: unreadable notebook, graded as empty ({reason})", flush=True)
+    students = submitted_students(course_dir, assignment)
+    on_line = Progress(assignment, len(students)) if progress else None
     if jobs <= 1:
-        done = nbgrader("autograde", assignment, "--force", *options, cwd=course_dir, check=False, quiet=quiet)
+        done = nbgrader("autograde", assignment, "--force", *options, cwd=course_dir, check=False,
+                        quiet=quiet, on_line=on_line)
         if done.returncode != 0:  # nbgrader went on past the submissions it could not grade
             print(f"{assignment}: nbgrader reported errors; see needs-manual-grade entries", flush=True)
         return read_results(course_dir, assignment)
-    students = submitted_students(course_dir, assignment)
     shares = [share for share in (students[i::jobs] for i in range(jobs)) if share]
 
     def grade_share(share: list[str]) -> str:
         others = ",".join(sorted(set(students) - set(share)))
         for _ in range(3):  # a worker that loses a race for the gradebook's lock tries again
             done = nbgrader("autograde", assignment, "--force", f"--CourseDirectory.student_id_exclude={others}",
-                            *options, cwd=course_dir, check=False, quiet=True)
+                            *options, cwd=course_dir, check=False, quiet=True, on_line=on_line)
             if done.returncode == 0:
                 return ""
         return done.stderr[-1000:]
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         for share, error in zip(shares, pool.map(grade_share, shares)):
-            if progress or error:
-                status = f"FAILED: {error}" if error else "graded"
-                print(f"{assignment}: {len(share)} learners ({share[0]} ...) {status}", flush=True)
+            if error:
+                print(f"{assignment}: grading {len(share)} learners ({share[0]} ...) FAILED: {error}", flush=True)
     return read_results(course_dir, assignment)
 
 

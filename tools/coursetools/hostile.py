@@ -119,7 +119,8 @@ def submit_case(course_dir: Path, assignment: str, student: str, submission) -> 
         cohort.submit(course_dir, assignment, student, submission)
 
 
-def grade_hostile(course_dir: Path, assignment: str, jobs: int = 1) -> tuple[dict[str, NotebookResult], float]:
+def grade_hostile(course_dir: Path, assignment: str, jobs: int = 1,
+                  progress: bool = False) -> tuple[dict[str, NotebookResult], float]:
     """Grade the solution and every hostile case of one problem in one batch.
 
     Returns {student: result} (students ``solution`` and ``hostile-<case>``) and the batch's
@@ -133,7 +134,7 @@ def grade_hostile(course_dir: Path, assignment: str, jobs: int = 1) -> tuple[dic
     for case in hostile_cases():
         submit_case(course_dir, assignment, f"hostile-{case.name}", case.module.submission(kit))
     started = time.monotonic()
-    results = cohort.autograde(course_dir, assignment, jobs=jobs)
+    results = cohort.autograde(course_dir, assignment, jobs=jobs, progress=progress)
     return {student: nbs[0] for student, nbs in results.items()}, time.monotonic() - started
 
 
