@@ -32,19 +32,24 @@ def hidden_test_lines(assignment: str) -> list[str]:
     return lines
 
 
+def leaked_hidden_lines(course, student: str, assignment: str) -> list[str]:
+    """Hidden test lines that the learner's feedback page shows and their own code does not hold."""
+    page = (course / "feedback" / student / assignment / f"{assignment}.html").read_text()
+    shown = {line.strip() for line in visible_text(page).splitlines()}
+    submitted = notebooks.read(course / "submitted" / student / assignment / f"{assignment}.ipynb")
+    own = {line.strip() for cell in submitted.cells for line in cell.source.splitlines()}
+    return [line for line in hidden_test_lines(assignment) if line in shown and line not in own]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", [pytest.param(a, marks=xdist_group(a)) for a in ASSIGNMENTS])
 def test_feedback_explains_failures_without_revealing_hidden_tests(graded_course, assignment):
     course, results = graded_course(assignment)
     nbgrader("generate_feedback", assignment, "--force", cwd=course, quiet=True)
-    secret = hidden_test_lines(assignment)
-    assert secret, "the problem has hidden tests to protect"
+    assert hidden_test_lines(assignment), "the problem has hidden tests to protect"
     for student, result in results.items():
         page = (course / "feedback" / student / assignment / f"{assignment}.html").read_text()
-        shown = {line.strip() for line in visible_text(page).splitlines()}
-        submitted = notebooks.read(course / "submitted" / student / assignment / f"{assignment}.ipynb")
-        own = {line.strip() for cell in submitted.cells for line in cell.source.splitlines()}
-        leaked = [line for line in secret if line in shown and line not in own]
+        leaked = leaked_hidden_lines(course, student, assignment)
         assert not leaked, f"{student}'s feedback shows hidden test code: {leaked[:3]}"
         for cell in result.cells.values():
             if cell.message:  # the reason a test failed reaches the learner

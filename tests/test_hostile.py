@@ -19,7 +19,7 @@ import pytest
 from coursetools import cohort, hostile, notebooks
 from coursetools.nbgrader_cli import nbgrader
 
-from test_feedback import hidden_test_lines, visible_text
+from test_feedback import leaked_hidden_lines, visible_text
 
 ASSIGNMENTS = cohort.assignments()
 CASES = hostile.hostile_cases()
@@ -87,9 +87,9 @@ def test_a_spying_hook_leaks_no_hidden_test_into_feedback(hostile_batch, assignm
     course, _ = hostile_batch(assignment)
     student = "hostile-spy_on_hidden_tests"
     nbgrader("generate_feedback", assignment, "--force", f"--student={student}", cwd=course, quiet=True)
-    page = visible_text((course / "feedback" / student / assignment / f"{assignment}.html").read_text())
-    leaked = [line for line in hidden_test_lines(assignment) if line in page]
+    leaked = leaked_hidden_lines(course, student, assignment)
     assert not leaked, f"feedback shows hidden test code: {leaked[:3]}"
+    page = visible_text((course / "feedback" / student / assignment / f"{assignment}.html").read_text())
     assert "TamperingDetected" in page, "the learner is told why the tests scored 0"
 
 

@@ -16,6 +16,7 @@ particular can, since it shares the kernel. The sandbox is what protects files a
 """
 import builtins
 import importlib
+import os
 import sys
 import types
 
@@ -48,6 +49,8 @@ class Guard:
         self.references = {c: getattr(gpt2, c) for c in self.components if hasattr(gpt2, c)}
         for name, ref in self.references.items():
             self._report_learner_calls(name, ref)
+        self.library_dirs = tuple(os.path.dirname(self.modules[name].__file__) + os.sep
+                                  for name in ("torch", "numpy") if name in self.modules)
         self.owners = self._owners()
         self.snapshot = {(label, key): value for label, owner in self.owners.items()
                          for key, value in list(vars(owner).items())
@@ -107,6 +110,12 @@ class Guard:
                 return
             frame = frame.f_back
 
+    def _library_made(self, obj) -> bool:
+        """Whether ``obj`` is code of torch or numpy themselves: importing torch._dynamo, for one,
+        replaces torch.manual_seed by a wrapper of it. Learner code lives in the notebook's cells."""
+        code = getattr(obj, "__code__", None)
+        return code is not None and code.co_filename.startswith(self.library_dirs)
+
     def setup_done(self):
         """Remember what the setup cells bound, just before the learner's first cell runs."""
         ns = self.ip.user_ns
@@ -130,11 +139,13 @@ class Guard:
         """What was replaced or removed since the guard was installed."""
         found = []
         for (label, key), value in self.snapshot.items():
-            if vars(self.owners[label]).get(key, _MISSING) is not value:
+            now = vars(self.owners[label]).get(key, _MISSING)
+            if now is not value and not (self._library_made(now) and getattr(now, "__wrapped__", None) is value):
                 found.append(f"{label}.{key}")
         for label, owner in self.owners.items():  # a method added to a class hides the inherited one
             if _is_class(owner):
-                found += [f"{label}.{key}" for key in list(vars(owner)) if (label, key) not in self.snapshot]
+                found += [f"{label}.{key}" for key, now in list(vars(owner).items())
+                          if (label, key) not in self.snapshot and not self._library_made(now)]
         for name, module in self.modules.items():
             if sys.modules.get(name) is not module:
                 found.append(f"sys.modules[{name!r}]")
