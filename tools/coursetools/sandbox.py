@@ -82,8 +82,9 @@ def bwrap_command(command: list[str], *, cwd: str, writable: list[str], hidden: 
     for path in masked:  # the empty stand-ins stay read-only; /tmp and $HOME are private scratch
         args += ["--remount-ro", path]
     # ipykernel exits when its parent pid is gone, and the grader's pid does not exist in the new
-    # pid namespace; --die-with-parent ends the kernel with the grader instead.
-    return args + ["--unsetenv", "JPY_PARENT_PID", "--chdir", os.path.realpath(cwd), "--", *command]
+    # pid namespace; with 1 it watches no parent (and prints no console banner), while
+    # --die-with-parent ends the kernel with the grader.
+    return args + ["--setenv", "JPY_PARENT_PID", "1", "--chdir", os.path.realpath(cwd), "--", *command]
 
 
 def limits_command(command: list[str], memory_mb: int, file_size_mb: int) -> list[str]:
