@@ -9,10 +9,8 @@ code away from the network, the instructor's files and other learners' work.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import threading
 
 import pytest
 
@@ -30,23 +28,14 @@ def _group(assignment: str):
 
 
 @pytest.fixture(scope="session")
-def probe_port():
-    """A TCP server on this machine's loopback, which learner code must not reach."""
-    server = socket.create_server(("127.0.0.1", 0))
-    threading.Thread(target=lambda: [server.accept()[0].close() for _ in iter(int, 1)], daemon=True).start()
-    socket.create_connection(server.getsockname(), timeout=3).close()  # reachable from outside the sandbox
-    return server.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def hostile_batch(tmp_path_factory, probe_port):
+def hostile_batch(tmp_path_factory, loopback_port):
     """problem -> (course directory, {student: result}), each problem's batch graded once."""
     cache = {}
 
     def grade(assignment):
         if assignment not in cache:
             course = tmp_path_factory.mktemp(f"hostile-{assignment}")
-            os.environ["HOSTILE_PROBE_PORT"] = str(probe_port)  # nbgrader's kernels inherit it
+            os.environ["HOSTILE_PROBE_PORT"] = str(loopback_port)  # nbgrader's kernels inherit it
             cache[assignment] = course, hostile.grade_hostile(course, assignment)[0]
         return cache[assignment]
 

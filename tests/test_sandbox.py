@@ -5,7 +5,6 @@ import asyncio
 import json
 import os
 import socket
-import threading
 
 import pytest
 
@@ -78,10 +77,7 @@ print(json.dumps({{
 
 
 @pytest.mark.slow
-def test_kernel_has_no_network(course):
-    server = socket.create_server(("127.0.0.1", 0))
-    port = server.getsockname()[1]
-    threading.Thread(target=lambda: server.accept()[0].close(), daemon=True).start()
+def test_kernel_has_no_network(course, loopback_port):
     seen = run_in_sandbox(course, f"""
 import json, socket
 def reach(host, port):
@@ -90,11 +86,10 @@ def reach(host, port):
         return True
     except OSError:
         return False
-print(json.dumps({{"loopback_server": reach("127.0.0.1", {port}), "internet": reach("1.1.1.1", 53)}}))
+print(json.dumps({{"loopback_server": reach("127.0.0.1", {loopback_port}), "internet": reach("1.1.1.1", 53)}}))
 """)
     assert seen == {"loopback_server": False, "internet": False}
-    socket.create_connection(("127.0.0.1", port), timeout=3).close()  # it was there all along
-    server.close()
+    socket.create_connection(("127.0.0.1", loopback_port), timeout=3).close()  # it was there all along
 
 
 @pytest.mark.slow

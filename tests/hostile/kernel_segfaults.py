@@ -4,12 +4,7 @@ MESSAGE = "KernelDied"
 
 
 def submission(kit):
-    return kit.with_epilogue("""
+    return kit.with_init("""
 import ctypes
-
-def _crash(self, *args, **kwargs):
-    ctypes.string_at(0)
-
-for _name in COMPONENTS:
-    globals()[_name].__init__ = _crash
+ctypes.string_at(0)
 """)

@@ -4,12 +4,8 @@ MESSAGE = "MemoryError"
 
 
 def submission(kit):
-    return kit.with_epilogue("""
-def _grow(self, *args, **kwargs):
-    blocks = []
-    while True:
-        blocks.append(bytearray(2**28))
-
-for _name in COMPONENTS:
-    globals()[_name].__init__ = _grow
+    return kit.with_init("""
+blocks = []
+while True:
+    blocks.append(bytearray(2**28))
 """)

@@ -4,10 +4,6 @@ MESSAGE = "MemoryError: this cell needed more memory than the"
 
 
 def submission(kit):
-    return kit.with_epilogue("""
-def _hog(self, *args, **kwargs):
-    torch.empty(2**38)
-
-for _name in COMPONENTS:
-    globals()[_name].__init__ = _hog
+    return kit.with_init("""
+torch.empty(2**38)
 """)

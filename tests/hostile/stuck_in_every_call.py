@@ -4,11 +4,7 @@ MESSAGE = "NotebookTimeout: the notebook used up its time budget"
 
 
 def submission(kit):
-    return kit.with_epilogue("""
-def _loop_forever(self, *args, **kwargs):
-    while True:
-        pass
-
-for _name in COMPONENTS:
-    globals()[_name].__init__ = _loop_forever
+    return kit.with_init("""
+while True:
+    pass
 """)

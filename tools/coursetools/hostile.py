@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,11 +87,13 @@ class Kit:
         first = next(iter(self.answers))
         return self.answered(lambda gid, src: code.strip() + "\n\n" + src if gid == first else src)
 
-    def with_epilogue(self, code: str) -> nbformat.NotebookNode:
-        """The solution, with ``code`` run after the last answer cell; ``COMPONENTS`` holds the
-        names of the classes the problem asks for."""
+    def with_init(self, body: str) -> nbformat.NotebookNode:
+        """The solution, with every component's ``__init__`` replaced, after the last answer
+        cell, by a function of ``(self, *args, **kwargs)`` whose body is ``body``: the learner's
+        own class misbehaving each time a test builds it."""
         last = list(self.answers)[-1]
-        code = f"COMPONENTS = {self.components!r}\n" + code.strip()
+        code = ("def _misbehave(self, *args, **kwargs):\n" + textwrap.indent(body.strip(), "    ") + "\n\n"
+                f"for _name in {self.components!r}:\n    globals()[_name].__init__ = _misbehave\n")
         return self.answered(lambda gid, src: src + "\n\n" + code if gid == last else src)
 
     def cells_where(self, predicate, change=None, drop=False) -> nbformat.NotebookNode:

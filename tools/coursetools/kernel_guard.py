@@ -16,6 +16,7 @@ particular can, since it shares the kernel. The sandbox is what protects files a
 """
 import builtins
 import importlib
+import json
 import os
 import sys
 import types
@@ -36,7 +37,7 @@ class Guard:
         from IPython import get_ipython
 
         self.ip = get_ipython()
-        self.components = [c for c in components]
+        self.components = list(components)
         self.learner_files = {self.ip.compile.get_code_name(src, src, 0) for src in learner_sources}
         self.calls = {}
         self.modules = {}
@@ -179,8 +180,6 @@ class Guard:
         return found
 
     def check(self, components):
-        import json
-
         return json.dumps({"changed": self.changes(), "violations": self.violations(components)})
 
 

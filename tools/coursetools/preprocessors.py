@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import time
 import uuid
@@ -239,8 +240,6 @@ class GuardedExecute(Execute):
         return ast.literal_eval(value["data"]["text/plain"])
 
     def _check_tampering(self, cell, components: list[str]) -> None:
-        import json
-
         report = self._guard_call(f"check({components!r})")
         if report is None:
             if self._stopped_because is None:

@@ -55,12 +55,12 @@ def kernel_python_paths(executable: str) -> tuple[str, ...]:
 
 
 def bwrap_command(command: list[str], *, cwd: str, writable: list[str], hidden: list[str],
-                  readable: list[str], blanked: list[str] = ()) -> list[str]:
+                  readable: list[str], blanked: list[str] = (), empty_file: str = "") -> list[str]:
     """``bwrap`` arguments that run ``command`` in the private view described in the module doc.
 
     ``hidden`` paths become empty read-only directories, except for the ``readable`` paths under
     them (put back read-only) and the ``writable`` ones (put back read-write). ``blanked`` files
-    read as empty (an empty file made in the last ``writable`` directory stands in for them).
+    read as ``empty_file``.
     """
     args = ["bwrap", "--die-with-parent", "--unshare-net", "--unshare-pid", "--unshare-ipc",
             "--unshare-uts", "--unshare-cgroup-try", "--cap-drop", "ALL",
@@ -74,11 +74,8 @@ def bwrap_command(command: list[str], *, cwd: str, writable: list[str], hidden: 
             args += ["--ro-bind", path, path]
     for path in sorted({os.path.realpath(p) for p in writable}, key=len):
         args += ["--bind", path, path]
-    if blanked:
-        empty = os.path.join(writable[-1], "empty")
-        open(empty, "w").close()
-        for path in blanked:
-            args += ["--ro-bind", empty, os.path.realpath(path)]
+    for path in blanked:
+        args += ["--ro-bind", empty_file, os.path.realpath(path)]
     for path in masked:  # the empty stand-ins stay read-only; /tmp and $HOME are private scratch
         args += ["--remount-ro", path]
     # ipykernel exits when its parent pid is gone, and the grader's pid does not exist in the new
@@ -107,7 +104,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._ipc_dir = None
-        if self.sandboxed:
+        if self._use_sandbox():
             # A SIGINT to the kernel's process group would also reach bwrap, which dies of it;
             # an interrupt message reaches only the kernel, which then interrupts itself.
             self.kernel_spec.interrupt_mode = "message"
@@ -115,9 +112,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.transport = "ipc"  # Unix sockets: reachable without a network
             self.connection_file = os.path.join(self._ipc_dir, "connection.json")
             self.ip = os.path.join(self._ipc_dir, "ipc")
+            self._empty_file = os.path.join(self._ipc_dir, "empty")
+            open(self._empty_file, "w").close()
 
-    @property
-    def sandboxed(self) -> bool:
+    def _use_sandbox(self) -> bool:
         if self.mode == "off":
             return False
         if shutil.which("bwrap"):
@@ -145,7 +143,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             command = bwrap_command(command, cwd=cwd, writable=[cwd, self._ipc_dir],
                                     hidden=self.hidden_directories(),
                                     readable=list(kernel_python_paths(command[0])),
-                                    blanked=sorted(map(str, Path(cwd).glob("*.ipynb"))))
+                                    blanked=sorted(map(str, Path(cwd).glob("*.ipynb"))),
+                                    empty_file=self._empty_file)
         return limits_command(command, self.memory_limit_mb, self.file_size_limit_mb)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
