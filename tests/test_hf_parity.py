@@ -8,6 +8,7 @@ hide behind a constant. Run with ``pytest -s`` to see the measured logit differe
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import shutil
@@ -17,6 +18,7 @@ import torch
 import transformers
 
 from gpt2 import GPT2Config, GPT2Model
+from gpt2.pretrained import config_from_hf
 
 ATOL = 1e-4  # max |logit difference| allowed in fp32
 
@@ -157,6 +159,14 @@ def test_base_gpt2model_checkpoint_loads(ckpt_dir):
         diff = (ours(ids) - expected).abs().max().item()
     print(f"\n[hf-parity] headless GPT2Model checkpoint: max |logit diff| = {diff:.3g}")
     assert diff <= ATOL
+
+
+def test_config_fields_are_transformers_config_keys():
+    # config_from_hf reads exactly the dataclass fields, so each must be a key of HF's config.json.
+    hf_keys = transformers.GPT2Config().to_dict()
+    missing = [f.name for f in dataclasses.fields(GPT2Config) if f.name not in hf_keys]
+    assert not missing, f"GPT2Config fields unknown to transformers: {missing}"
+    assert config_from_hf(hf_keys) == GPT2Config.gpt2_small()
 
 
 def test_config_n_inner_other_than_four_times_width_is_rejected(ckpt_dir):

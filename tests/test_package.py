@@ -4,6 +4,7 @@ Small configurations throughout, so the whole file runs in seconds on a CPU.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -25,6 +26,8 @@ from gpt2 import (
     SimpleAttention,
     TransformerBlock,
 )
+from gpt2.config import PRESETS, feedforward_width
+from gpt2.pretrained import config_from_hf
 from gpt2.testing import (
     assert_close,
     assert_follows_input_device,
@@ -316,6 +319,18 @@ def test_transformer_block_shape_and_composition():
     assert block.mlp.c_fc.out_features == 4 * C
 
 
+def test_transformer_block_mlp_width_defaults_to_config_rule_and_honours_n_inner():
+    assert TransformerBlock(C, H, N_POS).mlp.c_fc.out_features == feedforward_width(C)
+    block = TransformerBlock(C, H, N_POS, 0.0, 1e-5, None, n_inner=40)  # positional args unchanged
+    assert (block.mlp.c_fc.out_features, block.mlp.c_proj.in_features) == (40, 40)
+    assert block.mlp.c_proj.out_features == C
+
+
+def test_model_blocks_use_config_n_inner():
+    cfg = tiny_config()
+    assert all(block.mlp.c_fc.out_features == cfg.n_inner for block in GPT2Model(cfg).h)
+
+
 def test_transformer_block_is_causal():
     block = TransformerBlock(C, H, N_POS).eval()
     x = randn(B, T, C)
@@ -336,7 +351,7 @@ def test_config_defaults_are_gpt2_small():
 @pytest.mark.parametrize("n_embd", [16, 768, 1600])
 def test_config_n_inner_is_four_times_n_embd(n_embd):
     cfg = GPT2Config(n_embd=n_embd, n_head=1)
-    assert cfg.n_inner == 4 * n_embd
+    assert cfg.n_inner == 4 * n_embd == feedforward_width(n_embd)
     assert cfg.head_dim == n_embd
 
 
@@ -391,6 +406,23 @@ def test_config_presets(preset, sizes):
     assert overridden.resid_pdrop == 0.0
 
 
+@pytest.mark.parametrize("name, preset", [
+    ("gpt2", GPT2Config.gpt2_small),
+    ("gpt2-medium", GPT2Config.gpt2_medium),
+    ("gpt2-large", GPT2Config.gpt2_large),
+    ("gpt2-xl", GPT2Config.gpt2_xl),
+])
+def test_config_presets_read_the_table_and_overrides_win(name, preset):
+    assert preset() == GPT2Config(**PRESETS[name])
+    overridden = preset(n_layer=2, n_embd=64, n_head=4, attn_pdrop=0.0)
+    assert overridden == GPT2Config(n_layer=2, n_embd=64, n_head=4, attn_pdrop=0.0)
+    assert preset() == GPT2Config(**PRESETS[name])  # overrides leave the table alone
+
+
+def test_config_preset_table_has_the_four_hub_names():
+    assert list(PRESETS) == ["gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl"]
+
+
 def test_config_presets_validate_overrides():
     with pytest.raises(ValueError):
         GPT2Config.gpt2_medium(n_head=12)  # 1024 is not divisible by 12
@@ -401,6 +433,32 @@ def test_config_to_dict_round_trips():
     d = cfg.to_dict()
     assert "n_inner" not in d
     assert GPT2Config(**d) == cfg
+
+
+def test_config_from_hf_reads_every_field():
+    # A non-default value for every field, so a field that is not read shows up.
+    values = dict(vocab_size=101, n_positions=33, n_embd=24, n_layer=3, n_head=6,
+                  resid_pdrop=0.2, embd_pdrop=0.3, attn_pdrop=0.4, layer_norm_epsilon=1e-6)
+    fields = dataclasses.fields(GPT2Config)
+    assert set(values) == {f.name for f in fields}, "a new GPT2Config field needs a value here"
+    assert all(values[f.name] != f.default for f in fields)
+    hf = {**values, "model_type": "gpt2", "n_inner": None, "activation_function": "gelu_new"}
+    assert config_from_hf(hf).to_dict() == values
+
+
+def test_config_from_hf_missing_fields_keep_defaults():
+    assert config_from_hf({"n_embd": 32, "n_head": 4}) == GPT2Config(n_embd=32, n_head=4)
+
+
+@pytest.mark.parametrize("n_inner", [None, 4 * 24])
+def test_config_from_hf_accepts_four_times_n_inner(n_inner):
+    assert config_from_hf({"n_embd": 24, "n_head": 6, "n_inner": n_inner}).n_inner == 4 * 24
+
+
+@pytest.mark.parametrize("n_inner", [3 * 24, 4 * 24 + 1])
+def test_config_from_hf_rejects_other_n_inner(n_inner):
+    with pytest.raises(ValueError, match=f"n_inner={n_inner}"):
+        config_from_hf({"n_embd": 24, "n_head": 6, "n_inner": n_inner})
 
 
 # --- GPT2Model -------------------------------------------------------------------------------

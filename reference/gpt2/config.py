@@ -3,6 +3,23 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+# Sizes of the four released checkpoints, keyed by their HuggingFace hub names; every other field
+# keeps its GPT-2 default. The gpt2_* classmethods read this table.
+PRESETS = {
+    "gpt2": dict(n_layer=12, n_head=12, n_embd=768),
+    "gpt2-medium": dict(n_layer=24, n_head=16, n_embd=1024),
+    "gpt2-large": dict(n_layer=36, n_head=20, n_embd=1280),
+    "gpt2-xl": dict(n_layer=48, n_head=25, n_embd=1600),
+}
+
+
+def feedforward_width(n_embd: int) -> int:
+    """Width of GPT-2's feed-forward hidden layer: the MLP is 4x wider than the residual stream.
+
+    The one place this rule lives; the config, the model and the checkpoint loader all ask here.
+    """
+    return 4 * n_embd
+
 
 @dataclass
 class GPT2Config:
@@ -42,7 +59,7 @@ class GPT2Config:
     @property
     def n_inner(self) -> int:
         """Width of the feed-forward hidden layer: 4 x n_embd in every GPT-2."""
-        return 4 * self.n_embd
+        return feedforward_width(self.n_embd)
 
     @property
     def head_dim(self) -> int:
@@ -52,30 +69,25 @@ class GPT2Config:
         return asdict(self)
 
     @classmethod
+    def _preset(cls, name: str, **overrides) -> "GPT2Config":
+        return cls(**{**PRESETS[name], **overrides})  # overrides win
+
+    @classmethod
     def gpt2_small(cls, **overrides) -> "GPT2Config":
         """124M parameters: 12 layers, 12 heads, width 768."""
-        return cls(**{"n_layer": 12, "n_head": 12, "n_embd": 768, **overrides})
+        return cls._preset("gpt2", **overrides)
 
     @classmethod
     def gpt2_medium(cls, **overrides) -> "GPT2Config":
         """355M parameters: 24 layers, 16 heads, width 1024."""
-        return cls(**{"n_layer": 24, "n_head": 16, "n_embd": 1024, **overrides})
+        return cls._preset("gpt2-medium", **overrides)
 
     @classmethod
     def gpt2_large(cls, **overrides) -> "GPT2Config":
         """774M parameters: 36 layers, 20 heads, width 1280."""
-        return cls(**{"n_layer": 36, "n_head": 20, "n_embd": 1280, **overrides})
+        return cls._preset("gpt2-large", **overrides)
 
     @classmethod
     def gpt2_xl(cls, **overrides) -> "GPT2Config":
         """1.5B parameters: 48 layers, 25 heads, width 1600."""
-        return cls(**{"n_layer": 48, "n_head": 25, "n_embd": 1600, **overrides})
-
-
-# HuggingFace hub names of the four released checkpoints, and the preset each one uses.
-PRESETS = {
-    "gpt2": GPT2Config.gpt2_small,
-    "gpt2-medium": GPT2Config.gpt2_medium,
-    "gpt2-large": GPT2Config.gpt2_large,
-    "gpt2-xl": GPT2Config.gpt2_xl,
-}
+        return cls._preset("gpt2-xl", **overrides)

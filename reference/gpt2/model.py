@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .config import GPT2Config
+from .config import GPT2Config, feedforward_width
 
 
 def _check_length(seq_len: int, n_positions: int) -> None:
@@ -193,12 +193,15 @@ class TransformerBlock(nn.Module):
     """
 
     def __init__(self, n_embd: int, n_head: int, n_positions: int, dropout: float = 0.1,
-                 layer_norm_epsilon: float = 1e-5, attn_dropout: float | None = None):
+                 layer_norm_epsilon: float = 1e-5, attn_dropout: float | None = None,
+                 n_inner: int | None = None):
         super().__init__()
+        if n_inner is None:
+            n_inner = feedforward_width(n_embd)  # GPT2Config's rule, not a second copy of it
         self.ln_1 = nn.LayerNorm(n_embd, eps=layer_norm_epsilon)
         self.attn = CausalMultiHeadAttention(n_embd, n_head, n_positions, dropout, attn_dropout)
         self.ln_2 = nn.LayerNorm(n_embd, eps=layer_norm_epsilon)
-        self.mlp = FeedForward(n_embd, 4 * n_embd, dropout)
+        self.mlp = FeedForward(n_embd, n_inner, dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.attn(self.ln_1(x))
@@ -221,7 +224,8 @@ class GPT2Model(nn.Module):
             TransformerBlock(config.n_embd, config.n_head, config.n_positions,
                              dropout=config.resid_pdrop,
                              layer_norm_epsilon=config.layer_norm_epsilon,
-                             attn_dropout=config.attn_pdrop)
+                             attn_dropout=config.attn_pdrop,
+                             n_inner=config.n_inner)
             for _ in range(config.n_layer))
         self.ln_f = nn.LayerNorm(config.n_embd, eps=config.layer_norm_epsilon)
         self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)

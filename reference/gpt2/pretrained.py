@@ -11,31 +11,31 @@ it is derived from ``n_positions``, so it is dropped.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
 
 import torch
 
-from .config import GPT2Config
+from .config import GPT2Config, feedforward_width
 
 # Suffixes start with a dot so that ".attn.bias" cannot match "h.0.attn.c_attn.bias".
 CONV1D_WEIGHTS = (".attn.c_attn.weight", ".attn.c_proj.weight", ".mlp.c_fc.weight", ".mlp.c_proj.weight")
 MASK_BUFFERS = (".attn.bias", ".attn.masked_bias")
-# HF config.json keys that are also GPT2Config fields.
-_CONFIG_FIELDS = ("vocab_size", "n_positions", "n_embd", "n_layer", "n_head",
-                  "resid_pdrop", "embd_pdrop", "attn_pdrop", "layer_norm_epsilon")
 
 
 def config_from_hf(hf_config: dict) -> GPT2Config:
     """Our config from a HuggingFace ``config.json`` dictionary."""
     n_inner = hf_config.get("n_inner")
-    if n_inner is not None and n_inner != 4 * hf_config["n_embd"]:
+    if n_inner is not None and n_inner != feedforward_width(hf_config["n_embd"]):
         raise ValueError(f"checkpoint has n_inner={n_inner}; this GPT-2 always uses 4 * n_embd")
     activation = hf_config.get("activation_function", "gelu_new")
     if activation != "gelu_new":
         raise ValueError(f"checkpoint uses activation {activation!r}; this GPT-2 uses 'gelu_new'")
-    return GPT2Config(**{k: hf_config[k] for k in _CONFIG_FIELDS if k in hf_config})
+    # Our field names are HF's config.json keys, so the dataclass itself lists what to read.
+    fields = (f.name for f in dataclasses.fields(GPT2Config))
+    return GPT2Config(**{k: hf_config[k] for k in fields if k in hf_config})
 
 
 def convert_hf_state_dict(hf_state: dict[str, torch.Tensor], n_layer: int) -> dict[str, torch.Tensor]:
