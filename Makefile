@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 # Jupyter refuses to run as root (containers, CI) unless told to.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: grade validate setup sandbox lab test test-fast demo release autograde feedback grades catalogue hostile clean-notebooks bench-notebooks bench-grading
+.PHONY: grade validate setup sandbox lab test test-all test-fast demo release autograde feedback grades catalogue hostile clean-notebooks bench-notebooks bench-grading
 
 setup: $(VENV)/.installed
 
@@ -33,8 +33,13 @@ lab: setup  ## open JupyterLab on the learner notebooks
 
 # One torch thread per process: the test workers and their notebook kernels share the cores, and
 # oversubscribed torch threads make small models tens of times slower.
-test: setup sandbox  ## the whole suite: package, HF parity, course lint, grading pipeline
+test: setup sandbox  ## the whole suite: package, HF parity, course lint, grading pipeline (prints where the time went)
 	OMP_NUM_THREADS=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+# Before a release: every catalogued and hostile case of every problem through real nbgrader
+# (make test grades the catalogues in a warm process and sends a sample through nbgrader).
+test-all: setup sandbox  ## the whole suite with every case through real nbgrader, for every problem
+	LEARN_GPT2_SWEEP=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 test-fast: setup  ## everything except notebook executions and large models
 	$(PY) -m pytest -m "not slow"
@@ -55,7 +60,7 @@ feedback: setup  ## feedback HTML in feedback/
 grades: setup  ## export grades.csv and print the grades table
 	$(PY) -m coursetools grades
 
-catalogue: setup sandbox  ## grade one problem's mutants and variants: make catalogue A=01-embeddings
+catalogue: setup sandbox  ## grade one problem's mutants and variants through nbgrader: make catalogue A=01-embeddings
 	$(PY) -m coursetools catalogue $(A)
 
 hostile: setup sandbox  ## grade the hostile and mangled catalogue for one problem: make hostile A=01-embeddings
@@ -65,7 +70,7 @@ clean-notebooks: setup  ## strip outputs from source notebooks before committing
 	$(PY) -m coursetools clean
 
 bench-notebooks: setup  ## time each solution notebook top to bottom
-	$(PY) -m coursetools bench
+	$(PY) -m coursetools bench $(A)
 
 bench-grading: setup sandbox  ## grade a cohort of 24 with 1 and 2 workers and print the speed-up
 	$(PY) -m coursetools bench-grading

@@ -1,31 +1,33 @@
-"""Shared fixtures: each problem's catalogue is graded through nbgrader once per session."""
+"""Shared fixtures, and the suite's time table printed at the end of every run."""
 from __future__ import annotations
 
+import re
 import socket
 import threading
+import time
+from collections import defaultdict
 
 import pytest
 
-from coursetools import cohort
+from coursetools import catalogue, hostile
+
+from helpers import ASSIGNMENTS, SWEEP
 
 
 @pytest.fixture(scope="session")
-def graded_course(tmp_path_factory):
-    """problem -> (course directory, {student: NotebookResult}), graded once per session."""
+def graded_catalogue(tmp_path_factory):
+    """problem -> GradedCatalogue, each problem's catalogue graded once per session, with the
+    hostile cases that hand in the problem's reference component in its nbgrader batch."""
     cache: dict = {}
+    component_cases = [c for c in hostile.hostile_cases() if c.scope == "component"]
 
-    def grade(assignment: str):
+    def grade(assignment: str) -> catalogue.GradedCatalogue:
         if assignment not in cache:
-            course = tmp_path_factory.mktemp(assignment)
-            cache[assignment] = course, cohort.grade_catalogue(course, assignment)[0]
+            cache[assignment] = catalogue.grade_catalogue(tmp_path_factory.mktemp(assignment), assignment,
+                                                          sweep=SWEEP, hostile_cases=component_cases)
         return cache[assignment]
 
     return grade
-
-
-def xdist_group(assignment: str):
-    """Mark for pytest-xdist (--dist loadgroup): a problem's tests share one worker and grading."""
-    return pytest.mark.xdist_group(assignment)
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +42,40 @@ def loopback_port():
     threading.Thread(target=accept_forever, daemon=True).start()
     socket.create_connection(server.getsockname(), timeout=3).close()  # reachable outside the sandbox
     return server.getsockname()[1]
+
+
+# --- where the time goes ---------------------------------------------------------------------------
+# Seconds of test time (setup, call and teardown; a batch graded in a fixture counts for the test
+# that first needs it), summed over the workers, per group and per problem.
+GROUPS = {"test_package": "package", "test_hf_parity": "HF parity", "test_course": "course lint + notebook runs",
+          "test_grading": "per-problem grading", "test_feedback": "per-problem grading",
+          "test_hostile": "hostile", "test_exchange_flow": "exchange flow"}
+_seconds: dict[str, float] = defaultdict(float)
+_per_problem: dict[str, float] = defaultdict(float)
+_started = time.monotonic()
+
+
+def pytest_runtest_logreport(report):
+    module = report.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+    _seconds[GROUPS.get(module, "tooling (sandbox, parallel, self-check)")] += report.duration
+    param = re.search(r"\[(.*)\]$", report.nodeid)
+    problem = next((a for a in ASSIGNMENTS if param and param[1].startswith(a)), None)
+    if problem:
+        _per_problem[problem] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _seconds or hasattr(terminalreporter.config, "workerinput"):
+        return
+    write = terminalreporter.write_line
+    wall = time.monotonic() - _started
+    write("")
+    write(f"{'suite time by group':40s} {'test-seconds':>12s}")
+    for group, seconds in sorted(_seconds.items(), key=lambda kv: -kv[1]):
+        write(f"  {group:38s} {seconds:12.0f}")
+    write(f"  {'total (all workers)':38s} {sum(_seconds.values()):12.0f}")
+    if _per_problem:
+        write(f"{'per problem (course, grading, hostile)':40s}")
+        for problem, seconds in sorted(_per_problem.items()):
+            write(f"  {problem:38s} {seconds:12.0f}")
+    write(f"wall time of this pytest run: {wall:.0f} s ({wall / 60:.1f} min)")

@@ -8,27 +8,27 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursetools import cohort, notebooks
-
-REPO = cohort.REPO
-ASSIGNMENTS = cohort.assignments()
+from coursetools import notebooks
+from coursetools.course import REPO, new_course
 from coursetools.notebooks import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
+
+from helpers import ASSIGNMENTS
 
 
 def source_nb(a: str):
-    return notebooks.read(REPO / "source" / a / f"{a}.ipynb")
+    return notebooks.read(REPO.source(a))
 
 
 def release_path(a: str) -> Path:
-    return REPO / "release" / a / f"{a}.ipynb"
+    return REPO.release(a)
 
 
 def test_problems_exist_and_follow_the_naming_scheme():
     assert ASSIGNMENTS, "no problems found in source/"
     for a in ASSIGNMENTS:
         assert re.fullmatch(r"\d\d-[a-z0-9-]+", a), a
-        notebooks_in_folder = list((REPO / "source" / a).glob("*.ipynb"))
-        assert notebooks_in_folder == [REPO / "source" / a / f"{a}.ipynb"], "one notebook per problem"
+        notebooks_in_folder = list(REPO.source(a).parent.glob("*.ipynb"))
+        assert notebooks_in_folder == [REPO.source(a)], "one notebook per problem"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -74,9 +74,9 @@ def test_nbgrader_metadata(assignment):
 
 
 def test_release_matches_a_fresh_generation(tmp_path):
-    course = cohort.new_course(tmp_path, ASSIGNMENTS)
+    course = new_course(tmp_path, ASSIGNMENTS)
     for a in ASSIGNMENTS:
-        fresh = json.loads((course / "release" / a / f"{a}.ipynb").read_text())
+        fresh = json.loads(course.release(a).read_text())
         committed = json.loads(release_path(a).read_text())
         assert committed == fresh, f"release/{a} is stale: run `make release`"
 
@@ -98,7 +98,7 @@ def test_release_reveals_no_solution_or_hidden_test(assignment):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_notebook_runs_top_to_bottom(assignment):
-    notebooks.execute(source_nb(assignment), cwd=REPO / "source" / assignment)  # raises on any error
+    notebooks.execute(source_nb(assignment), cwd=REPO.source(assignment).parent)  # raises on any error
 
 
 @pytest.mark.slow
@@ -113,6 +113,6 @@ def test_learner_copy_runs_until_its_first_not_implemented_error(assignment):
 
 
 def test_readme_lists_every_available_problem():
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO.root / "README.md").read_text()
     for a in ASSIGNMENTS:
         assert f"release/{a}/{a}.ipynb" in readme, f"README's course table should link {a}"

@@ -13,7 +13,8 @@ import sys
 import nbformat
 import pytest
 
-from coursetools import cohort, notebooks
+from coursetools import notebooks
+from coursetools.course import new_course
 from coursetools.nbgrader_cli import nbgrader
 
 A = "01-embeddings"
@@ -38,10 +39,10 @@ def test_release_fetch_submit_collect_grade_feedback_export(tmp_path):
     exchange = tmp_path / "exchange"
     exchange.mkdir(mode=0o777)
     exchange.chmod(0o777)
-    course = cohort.new_course(tmp_path / "course", [A])
-    solution = cohort.solution_answers(notebooks.read(course / "source" / A / f"{A}.ipynb"))
+    course = new_course(tmp_path / "course", [A])
+    solution = notebooks.solution_answers(notebooks.read(course.source(A)))
     ex = f"--Exchange.root={exchange}"
-    nbgrader("release_assignment", A, ex, cwd=course, quiet=True)
+    nbgrader("release_assignment", A, ex, cwd=course.root, quiet=True)
 
     for name, answers in (("alice", solution), ("bob", {})):
         home = tmp_path / name
@@ -51,18 +52,18 @@ def test_release_fetch_submit_collect_grade_feedback_export(tmp_path):
         nbformat.write(notebooks.fill_answers(notebooks.read(fetched), answers), str(fetched))
         learner(name, home, exchange, "submit", A)
 
-    nbgrader("collect", A, ex, cwd=course, quiet=True)
-    assert sorted(p.name for p in (course / "submitted").iterdir()) == ["alice", "bob"]
-    nbgrader("autograde", A, cwd=course, quiet=True)
-    nbgrader("generate_feedback", A, cwd=course, quiet=True)
-    nbgrader("release_feedback", A, ex, cwd=course, quiet=True)
+    nbgrader("collect", A, ex, cwd=course.root, quiet=True)
+    assert course.submitted_students(A) == ["alice", "bob"]
+    nbgrader("autograde", A, cwd=course.root, quiet=True)
+    nbgrader("generate_feedback", A, cwd=course.root, quiet=True)
+    nbgrader("release_feedback", A, ex, cwd=course.root, quiet=True)
     for name in ("alice", "bob"):
         learner(name, tmp_path / name, exchange, "fetch_feedback", A)
         pages = list((tmp_path / name / A / "feedback").glob(f"*/{A}.html"))
         assert len(pages) == 1, f"{name} should have fetched one feedback page"
         assert notebooks.BEGIN_HIDDEN not in pages[0].read_text()
 
-    nbgrader("export", "--to", "grades.csv", cwd=course, quiet=True)
-    with open(course / "grades.csv", newline="") as f:
+    nbgrader("export", "--to", "grades.csv", cwd=course.root, quiet=True)
+    with open(course.root / "grades.csv", newline="") as f:
         grades = {row["student_id"]: (float(row["score"]), float(row["max_score"])) for row in csv.DictReader(f)}
     assert grades == {"alice": (10.0, 10.0), "bob": (0.0, 10.0)}

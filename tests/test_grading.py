@@ -1,52 +1,62 @@
-"""The grading pipeline, end to end through real nbgrader (generate -> autograde -> gradebook).
+"""The grading pipeline: every problem's catalogue graded, and the warm grader proven equal to nbgrader.
 
 For every problem: the instructor solution scores full marks, the untouched learner copy scores
 zero, every catalogued buggy submission (mutant) loses points with a message that names the
 mistake, and every catalogued correct-but-different submission (variant) scores full marks.
-The catalogue lives in tests/submissions/<problem>/{mutants,variants}/, one file per case.
+The catalogue lives in catalogue/submissions/<problem>/{mutants,variants}/, one file per case.
+
+`make test` grades each catalogue in one warm process (coursetools.warm) and sends a sample
+(solution, blank copy, one mutant, one variant) through real nbgrader too, which must give the
+same per-test scores and messages; `make test-all` sends every case through nbgrader.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from coursetools import cohort, notebooks
+from coursetools import catalogue
 
-from conftest import xdist_group as _group
+from helpers import ASSIGNMENTS, SWEEP, per_problem, xdist_group
 
-ASSIGNMENTS = cohort.assignments()
-CASES = [(a, case) for a in ASSIGNMENTS for case in notebooks.catalogue(cohort.SUBMISSIONS / a)]
-
-
-@pytest.fixture
-def graded(graded_course):
-    return lambda assignment: graded_course(assignment)[1]
+CASES = [(a, case) for a in ASSIGNMENTS for case in catalogue.cases(a)]
 
 
 def _failures(result) -> str:
     return "; ".join(f"{c.grade_id}: {c.message[:300]}" for c in result.cells.values() if c.score < c.max_score)
 
 
-@pytest.mark.parametrize("assignment", [pytest.param(a, marks=_group(a)) for a in ASSIGNMENTS])
+def _messages(result) -> dict[str, str]:
+    """Each test's message, object addresses (which differ from run to run) blanked."""
+    return {g: re.sub(r"0x[0-9a-f]+", "0x…", c.message) for g, c in result.cells.items()}
+
+
+def _per_case(kind: str):
+    return [pytest.param(a, c, id=f"{a}-{c.name}", marks=xdist_group(a)) for a, c in CASES if c.kind == kind]
+
+
+@pytest.mark.parametrize("assignment", per_problem())
 def test_catalogue_is_large_enough(assignment):
-    cases = notebooks.catalogue(cohort.SUBMISSIONS / assignment)
-    assert sum(c.kind == "mutant" for c in cases) >= 5, "each problem needs >= 5 buggy submissions"
-    assert sum(c.kind == "variant" for c in cases) >= 3, "each problem needs >= 3 correct variants"
+    cases = catalogue.cases(assignment)
+    assert sum(c.kind == "mutant" for c in cases) >= 8, "each problem needs >= 8 buggy submissions"
+    assert sum(c.kind == "variant" for c in cases) >= 4, "each problem needs >= 4 correct variants"
     assert all(c.expect for c in cases if c.kind == "mutant"), "every mutant states the message it expects"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment", [pytest.param(a, marks=_group(a)) for a in ASSIGNMENTS])
-def test_solution_gets_full_marks(graded, assignment):
-    result = graded(assignment)["solution"]
-    assert result.max_score > 0
-    assert result.score == result.max_score, _failures(result)
-    assert not result.needs_manual_grade
+@pytest.mark.parametrize("assignment", per_problem())
+def test_solution_gets_full_marks(graded_catalogue, assignment):
+    graded = graded_catalogue(assignment)
+    for result in (graded.nbgrader["solution"], graded.warm["solution"]):
+        assert result.max_score > 0
+        assert result.score == result.max_score, _failures(result)
+        assert not result.needs_manual_grade
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment", [pytest.param(a, marks=_group(a)) for a in ASSIGNMENTS])
-def test_untouched_learner_copy_scores_zero(graded, assignment):
-    result = graded(assignment)["blank"]
+@pytest.mark.parametrize("assignment", per_problem())
+def test_untouched_learner_copy_scores_zero(graded_catalogue, assignment):
+    result = graded_catalogue(assignment).nbgrader["blank"]
     assert result.score == 0
     assert not result.needs_manual_grade
     for cell in result.cells.values():
@@ -54,10 +64,25 @@ def test_untouched_learner_copy_scores_zero(graded, assignment):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment,case", [
-    pytest.param(a, c, id=f"{a}-{c.name}", marks=_group(a)) for a, c in CASES if c.kind == "mutant"])
-def test_buggy_submission_loses_points_with_a_telling_message(graded, assignment, case):
-    result = graded(assignment)[f"mutant-{case.name}"]
+@pytest.mark.parametrize("assignment", per_problem())
+def test_warm_grading_gives_nbgrader_s_scores_and_messages(graded_catalogue, assignment):
+    graded = graded_catalogue(assignment)
+    sample = set(graded.nbgrader) & set(graded.warm)
+    assert {"solution", "blank"} <= sample and any(s.startswith("mutant-") for s in sample) \
+        and any(s.startswith("variant-") for s in sample), f"the sample graded both ways is too small: {sample}"
+    if SWEEP:
+        assert sample == set(graded.warm)
+    for student in sorted(sample):
+        real, warm = graded.nbgrader[student], graded.warm[student]
+        assert warm.per_test_scores() == real.per_test_scores(), student
+        assert _messages(warm) == _messages(real), student
+        assert (warm.score, warm.max_score) == (real.score, real.max_score)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment,case", _per_case("mutant"))
+def test_buggy_submission_loses_points_with_a_telling_message(graded_catalogue, assignment, case):
+    result = graded_catalogue(assignment).result(case.student)
     assert result.score < result.max_score, f"{case.name} got full marks: the tests miss this bug"
     assert not result.needs_manual_grade
     messages = " | ".join(c.message for c in result.cells.values() if c.score < c.max_score)
@@ -66,9 +91,8 @@ def test_buggy_submission_loses_points_with_a_telling_message(graded, assignment
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment,case", [
-    pytest.param(a, c, id=f"{a}-{c.name}", marks=_group(a)) for a, c in CASES if c.kind == "variant"])
-def test_correct_variant_gets_full_marks(graded, assignment, case):
-    result = graded(assignment)[f"variant-{case.name}"]
+@pytest.mark.parametrize("assignment,case", _per_case("variant"))
+def test_correct_variant_gets_full_marks(graded_catalogue, assignment, case):
+    result = graded_catalogue(assignment).result(case.student)
     assert result.score == result.max_score, _failures(result)
     assert not result.needs_manual_grade

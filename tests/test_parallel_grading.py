@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from coursetools import bench, cohort
+from coursetools import bench
+from coursetools.autograde import autograde
+from coursetools.course import Course
 
 
 @pytest.mark.slow
@@ -12,7 +14,7 @@ def test_two_workers_give_the_same_grades_as_one(tmp_path, capsys):
     for jobs in (1, 2):
         course = tmp_path / f"jobs{jobs}"
         students = bench.build_cohort(course, size=8)
-        results = cohort.autograde(course, bench.BENCH_PROBLEM, jobs=jobs, progress=True)
+        results = autograde(Course(course), bench.BENCH_PROBLEM, jobs=jobs, progress=True)
         printed = capsys.readouterr().out
         assert f"[8/8] {bench.BENCH_PROBLEM}: grading " in printed, "progress says how far the batch is"
         assert all(f"grading {s} (" in printed for s in students), "and which learner is being graded"

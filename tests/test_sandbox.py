@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from coursetools import cohort
+from coursetools.course import REPO_ROOT
 from coursetools.sandbox import SandboxedKernelManager, SandboxUnavailable
 
 
@@ -61,11 +61,11 @@ def can_write(path):
         return False
 print(json.dumps({{
     "course": sorted(os.listdir("../../..")),
-    "repo_source": os.path.exists({str(cohort.REPO / "source")!r}),
+    "repo_source": os.path.exists({str(REPO_ROOT / "source")!r}),
     "gradebook": os.path.exists("../../../gradebook.db"),
     "own_dir_writable": can_write("scratch.txt"),
     "course_writable": can_write("../../../new.txt"),
-    "repo_writable": can_write({str(cohort.REPO / "new.txt")!r}),
+    "repo_writable": can_write({str(REPO_ROOT / "new.txt")!r}),
     "gpt2_importable": __import__("gpt2").__name__ == "gpt2",
 }}))
 """)
@@ -73,7 +73,7 @@ print(json.dumps({{
                     "own_dir_writable": True, "course_writable": False, "repo_writable": False,
                     "gpt2_importable": True}
     assert (course / "autograded" / "me" / "A" / "scratch.txt").exists()
-    assert not (course / "new.txt").exists() and not (cohort.REPO / "new.txt").exists()
+    assert not (course / "new.txt").exists() and not (REPO_ROOT / "new.txt").exists()
 
 
 @pytest.mark.slow

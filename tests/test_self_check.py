@@ -7,18 +7,19 @@ import sys
 import nbformat
 import pytest
 
-from coursetools import cohort, notebooks
+from coursetools import catalogue
+from coursetools.course import new_course
 
 A = "01-embeddings"
 
 
 @pytest.mark.slow
 def test_self_check_reports_each_test_without_showing_hidden_code(tmp_path):
-    course = cohort.new_course(tmp_path / "course", [A])
-    case = next(c for c in notebooks.catalogue(cohort.SUBMISSIONS / A) if c.name == "positions_from_one")
+    course = new_course(tmp_path / "course", [A])
+    case = next(c for c in catalogue.cases(A) if c.name == "positions_from_one")
     mine = tmp_path / "mine" / f"{A}.ipynb"
     mine.parent.mkdir()
-    nbformat.write(cohort.case_submission(course, A, case), str(mine))
+    nbformat.write(catalogue.case_submission(course, A, case), str(mine))
 
     out = subprocess.run([sys.executable, "-m", "coursetools", "grade", str(mine)],
                          capture_output=True, text=True, check=True).stdout

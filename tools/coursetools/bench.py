@@ -4,22 +4,24 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from . import cohort, notebooks
+from . import catalogue
+from .autograde import autograde
+from .course import Course, new_course
 
 BENCH_PROBLEM = "01-embeddings"
 
 
 def build_cohort(course_dir: Path, size: int, assignment: str = BENCH_PROBLEM) -> list[str]:
     """A released course with ``size`` submissions: the catalogue, then copies of the solution."""
-    cohort.new_course(course_dir, [assignment])
-    standard = cohort.standard_submissions(course_dir, assignment)
-    cases = notebooks.catalogue(cohort.SUBMISSIONS / assignment)
+    course = new_course(course_dir, [assignment])
+    standard = catalogue.standard_submissions(course, assignment)
     submissions = {"blank": standard["blank"]}
-    submissions.update({f"{c.kind}-{c.name}": cohort.case_submission(course_dir, assignment, c) for c in cases})
+    submissions.update({c.student: catalogue.case_submission(course, assignment, c)
+                        for c in catalogue.cases(assignment)})
     for i in range(size - len(submissions)):
         submissions[f"learner-{i:02d}"] = standard["solution"]
     for student, nb in list(submissions.items())[:size]:
-        cohort.submit(course_dir, assignment, student, nb)
+        course.submit(student, assignment, nb)
     return sorted(submissions)[:size]
 
 
@@ -35,7 +37,7 @@ def bench_grading(workdir: Path, size: int = 24, jobs: tuple[int, ...] = (1, 2))
         course = workdir / f"jobs{n}"
         build_cohort(course, size)
         start = time.perf_counter()
-        results = scores(cohort.autograde(course, BENCH_PROBLEM, jobs=n, progress=False))
+        results = scores(autograde(Course(course), BENCH_PROBLEM, jobs=n, progress=False))
         seconds = time.perf_counter() - start
         if first is None:
             baseline, first = seconds, results

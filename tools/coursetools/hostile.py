@@ -1,11 +1,18 @@
 """The hostile and mangled submissions catalogue, graded for any problem.
 
-Each case is a file ``tests/hostile/<name>.py`` with a docstring saying what the learner did,
-``EXPECT`` (``"full"``: the grade is unaffected; ``"zero"``: nothing earned; ``"flagged"``:
+Each case is a file ``catalogue/hostile/<name>.py`` with a docstring saying what the learner
+did, ``EXPECT`` (``"full"``: the grade is unaffected; ``"zero"``: nothing earned; ``"flagged"``:
 nothing earned and reported as tampering), optionally ``MESSAGE`` (text a failing test's message
-must contain), and ``submission(kit)``, which builds the submitted notebook (or the raw text of
-an unreadable one) from a ``Kit`` for the problem at hand. Cases are written once and run for
-every problem, present and future.
+must contain), optionally ``SCOPE``, and ``submission(kit)``, which builds the submitted notebook
+(or the raw text of an unreadable one) from a ``Kit`` for the problem at hand. Cases are written
+once and run for any problem, present and future.
+
+``SCOPE`` says what a case tests. ``"machinery"`` (the default): the grading machinery (stuck and
+crashing kernels, memory, mangled notebooks, the sandbox, patched helpers), which is the same for
+every problem, so ``make test`` runs these on one problem (``MACHINERY_PROBLEM``), in a batch of
+their own with short time limits. ``"component"``: what depends on the problem's own components
+(handing in the reference one), graded on every problem in the nbgrader batch of its catalogue.
+``make test-all`` runs the machinery cases on every problem too; ``make hostile A=...`` runs all.
 """
 from __future__ import annotations
 
@@ -19,10 +26,13 @@ from types import ModuleType
 
 import nbformat
 
-from . import cohort, notebooks
-from .nbgrader_cli import NotebookResult
+from . import notebooks
+from .autograde import autograde
+from .course import REPO, Course, new_course
+from .results import TAMPERING, NotebookResult
 
-HOSTILE = cohort.REPO / "tests" / "hostile"
+SCOPES = ("machinery", "component")
+MACHINERY_PROBLEM = "01-embeddings"  # the problem the machinery cases run on in `make test`
 # Short limits keep a batch with stuck notebooks quick; the real ones are in nbgrader_config.py.
 BATCH_LIMITS = """
 c.ExecutePreprocessor.timeout = 10
@@ -38,6 +48,7 @@ class HostileCase:
     doc: str
     expect: str
     message: str
+    scope: str
     module: ModuleType
 
     @classmethod
@@ -47,23 +58,34 @@ class HostileCase:
         spec.loader.exec_module(module)
         if module.EXPECT not in EXPECTATIONS:
             raise ValueError(f"{path}: EXPECT must be one of {EXPECTATIONS}")
+        scope = getattr(module, "SCOPE", "machinery")
+        if scope not in SCOPES:
+            raise ValueError(f"{path}: SCOPE must be one of {SCOPES}")
         doc = (module.__doc__ or "").strip().splitlines()[0]
-        return cls(path.stem, doc, module.EXPECT, getattr(module, "MESSAGE", ""), module)
+        return cls(path.stem, doc, module.EXPECT, getattr(module, "MESSAGE", ""), scope, module)
+
+    @property
+    def student(self) -> str:
+        return f"hostile-{self.name}"
 
 
-def hostile_cases(directory: Path = HOSTILE) -> list[HostileCase]:
-    return [HostileCase.from_file(p) for p in sorted(directory.glob("*.py")) if not p.name.startswith("_")]
+def hostile_cases(repo: Course = REPO) -> list[HostileCase]:
+    return [HostileCase.from_file(p) for p in sorted(repo.hostile_dir().glob("*.py")) if not p.name.startswith("_")]
+
+
+def machinery_problems(assignments: list[str], everything: bool = False) -> list[str]:
+    """The problems the machinery cases run on: one, or with ``everything`` all of them."""
+    return list(assignments) if everything else [MACHINERY_PROBLEM]
 
 
 class Kit:
     """What a case needs to build its submission for one problem."""
 
-    def __init__(self, course_dir: Path, assignment: str):
-        name = cohort.notebook_name(assignment)
-        source = notebooks.read(course_dir / "source" / assignment / name)
+    def __init__(self, course: Course, assignment: str):
+        source = notebooks.read(course.source(assignment))
         self.assignment = assignment
-        self.release = notebooks.read(course_dir / "release" / assignment / name)
-        self.answers = cohort.solution_answers(source)
+        self.release = notebooks.read(course.release(assignment))
+        self.answers = notebooks.solution_answers(source)
         self.solution = notebooks.fill_answers(self.release, self.answers)
         self.components = sorted(set().union(*notebooks.graded_components(source).values()))
         self.test_ids = list(notebooks.test_cells(source))
@@ -110,34 +132,26 @@ class Kit:
         return nb
 
     def is_cell(self, grade_id: str):
-        return lambda cell: notebooks.nbgrader_meta(cell).get("grade_id") == grade_id
+        return lambda cell: notebooks.grade_id(cell) == grade_id
 
 
-def submit_case(course_dir: Path, assignment: str, student: str, submission) -> None:
-    if isinstance(submission, str):  # the raw bytes of a broken upload
-        target = course_dir / "submitted" / student / assignment / cohort.notebook_name(assignment)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(submission)
-    else:
-        cohort.submit(course_dir, assignment, student, submission)
-
-
-def grade_hostile(course_dir: Path, assignment: str, jobs: int = 1,
-                  progress: bool = False) -> tuple[dict[str, NotebookResult], float]:
-    """Grade the solution and every hostile case of one problem in one batch.
+def grade_hostile(course_dir: Path, assignment: str, cases: list[HostileCase], jobs: int = 1,
+                  progress: bool = False, extra_config: str = "") -> tuple[dict[str, NotebookResult], float]:
+    """Grade the solution and the given hostile cases of one problem in one batch, with the
+    batch's short limits and ``extra_config`` added to the course's nbgrader configuration.
 
     Returns {student: result} (students ``solution`` and ``hostile-<case>``) and the batch's
     autograde time in seconds.
     """
-    cohort.new_course(course_dir, [assignment])
-    with open(course_dir / "nbgrader_config.py", "a") as config:
-        config.write(BATCH_LIMITS)
-    kit = Kit(course_dir, assignment)
-    cohort.submit(course_dir, assignment, "solution", kit.copy())
-    for case in hostile_cases():
-        submit_case(course_dir, assignment, f"hostile-{case.name}", case.module.submission(kit))
+    course = new_course(course_dir, [assignment])
+    with open(course.root / "nbgrader_config.py", "a") as config:
+        config.write(BATCH_LIMITS + extra_config)
+    kit = Kit(course, assignment)
+    course.submit("solution", assignment, kit.copy())
+    for case in cases:
+        course.submit(case.student, assignment, case.module.submission(kit))
     started = time.monotonic()
-    results = cohort.autograde(course_dir, assignment, jobs=jobs, progress=progress)
+    results = autograde(course, assignment, jobs=jobs, progress=progress)
     return {student: nbs[0] for student, nbs in results.items()}, time.monotonic() - started
 
 
@@ -152,8 +166,22 @@ def meets_expectation(case: HostileCase, result: NotebookResult) -> str:
         return f"scored {result.score}"
     if not result.cells:
         return "its tests were not graded"
-    if case.expect == "flagged" and not any(m.startswith("TamperingDetected") for m in messages):
+    if case.expect == "flagged" and not any(m.startswith(TAMPERING) for m in messages):
         return f"not flagged: {messages}"
     if case.message and not any(case.message in m for m in messages):
         return f"no message contains {case.message!r}: {messages}"
     return ""
+
+
+def table(cases: list[HostileCase], results: dict[str, NotebookResult], seconds: float) -> str:
+    """One line per hostile case: what was expected, the score, and whether it held."""
+    lines = [f"{'case':30s} {'expect':8s} {'score':>8s}  result"]
+    for case in cases:
+        r = results[case.student]
+        problem = meets_expectation(case, r)
+        lines.append(f"{case.name:30s} {case.expect:8s} {f'{r.score:g}/{r.max_score:g}':>8s}  "
+                     + (f"WRONG: {problem[:200]}" if problem else "ok"))
+    solution = results["solution"]
+    lines.append(f"{'(solution, same batch)':30s} {'full':8s} {f'{solution.score:g}/{solution.max_score:g}':>8s}")
+    lines.append(f"batch of {len(results)} notebooks graded in {seconds:.0f} s")
+    return "\n".join(lines)

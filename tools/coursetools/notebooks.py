@@ -5,7 +5,6 @@ import ast
 import copy
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -13,6 +12,7 @@ import nbformat
 # nbgrader's markers: solutions are stripped from the learner copy, hidden tests kept out of it.
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+SKIP_TAG = "skip-execution"  # nbclient's tag for cells it must not run
 SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 
@@ -29,16 +29,49 @@ def nbgrader_meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
+# nbgrader's cell kinds, written once: an answer cell is a solution that is not itself graded,
+# a test cell is graded code that is not a solution; locked cells are restored when grading.
+def is_answer(cell) -> bool:
+    meta = nbgrader_meta(cell)
+    return bool(meta.get("solution")) and not meta.get("grade")
+
+
+def is_test(cell) -> bool:
+    meta = nbgrader_meta(cell)
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
+def is_graded(cell) -> bool:
+    return bool(nbgrader_meta(cell).get("grade"))
+
+
+def is_locked(cell) -> bool:
+    return bool(nbgrader_meta(cell).get("locked"))
+
+
+def grade_id(cell) -> str | None:
+    return nbgrader_meta(cell).get("grade_id")
+
+
 def answer_cells(nb) -> dict[str, nbformat.NotebookNode]:
-    """Answer cells (``solution: true``, not graded) by grade id."""
-    return {nbgrader_meta(c)["grade_id"]: c for c in nb.cells
-            if nbgrader_meta(c).get("solution") and not nbgrader_meta(c).get("grade")}
+    """Answer cells by grade id."""
+    return {grade_id(c): c for c in nb.cells if is_answer(c)}
 
 
 def test_cells(nb) -> dict[str, nbformat.NotebookNode]:
     """Autograded test cells by grade id, in notebook order."""
-    return {nbgrader_meta(c)["grade_id"]: c for c in nb.cells
-            if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")}
+    return {grade_id(c): c for c in nb.cells if is_test(c)}
+
+
+def activity_cells(nb) -> list[nbformat.NotebookNode]:
+    """The code cells after the last answer or graded cell: the activities, which no grade needs."""
+    graded = [i for i, cell in enumerate(nb.cells) if is_graded(cell) or nbgrader_meta(cell).get("solution")]
+    return [cell for cell in nb.cells[max(graded, default=len(nb.cells)) + 1:] if cell.cell_type == "code"]
+
+
+def hidden_test_ids(nb) -> set[str]:
+    """Grade ids of the test cells that hold hidden tests."""
+    return {gid for gid, cell in test_cells(nb).items() if BEGIN_HIDDEN in cell.source}
 
 
 def _tree(source: str) -> ast.Module:
@@ -73,6 +106,11 @@ def strip_solution_markers(source: str) -> str:
     return "\n".join(line for line in source.splitlines() if not SOLUTION_MARKER.match(line))
 
 
+def solution_answers(source_nb) -> dict[str, str]:
+    """Every answer cell of the instructor notebook, as a learner who got it right writes it."""
+    return {gid: strip_solution_markers(cell.source) for gid, cell in answer_cells(source_nb).items()}
+
+
 def fill_answers(release_nb, answers: dict[str, str]) -> nbformat.NotebookNode:
     """A copy of the learner notebook with the given answer cells' sources replaced."""
     nb = copy.deepcopy(release_nb)
@@ -83,46 +121,6 @@ def fill_answers(release_nb, answers: dict[str, str]) -> nbformat.NotebookNode:
     for grade_id, source in answers.items():
         cells[grade_id].source = source
     return nb
-
-
-@dataclass(frozen=True)
-class Case:
-    """One catalogued submission: an answer cell rewritten, with what grading should say.
-
-    File format (``tests/submissions/<assignment>/{mutants,variants}/<name>.py``): header comment
-    lines ``# cell: <grade id of the answer cell it replaces>`` and, for mutants, one or more
-    ``# expect: <text the feedback must contain>``; the rest of the file is the cell's source.
-    """
-
-    name: str
-    kind: str  # "mutant" (a realistic bug) or "variant" (correct, written differently)
-    cell: str
-    source: str
-    expect: tuple[str, ...] = ()
-
-    @classmethod
-    def from_file(cls, path: Path) -> "Case":
-        header, body = {}, []
-        expect: list[str] = []
-        for line in path.read_text().splitlines():
-            match = re.match(r"^# (cell|expect): (.+)$", line)
-            if match and not body:
-                if match[1] == "expect":
-                    expect.append(match[2].strip())
-                else:
-                    header[match[1]] = match[2].strip()
-            else:
-                body.append(line)
-        if "cell" not in header:
-            raise ValueError(f"{path}: missing '# cell: <grade id>' header")
-        kind = {"mutants": "mutant", "variants": "variant"}[path.parent.name]
-        return cls(path.stem, kind, header["cell"], "\n".join(body).strip() + "\n", tuple(expect))
-
-
-def catalogue(directory: Path) -> list[Case]:
-    """All mutants and variants stored for one assignment."""
-    return [Case.from_file(p) for kind in ("mutants", "variants")
-            for p in sorted((directory / kind).glob("*.py"))]
 
 
 def clean(nb) -> nbformat.NotebookNode:

@@ -1,11 +1,8 @@
 """nbgrader preprocessors the course adds to autograding (configured in nbgrader_config.py)."""
 from __future__ import annotations
 
-import ast
-import json
 import os
 import time
-import uuid
 from pathlib import Path
 
 import nbformat
@@ -15,18 +12,17 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
 from . import notebooks
-from .notebooks import BEGIN_HIDDEN, END_HIDDEN
+from .course import Course
+from .gradingrun import GradingRun
+from .notebooks import BEGIN_HIDDEN, END_HIDDEN, SKIP_TAG
 from .sandbox import SandboxedKernelManager
-
-TAMPERING = "TamperingDetected"  # the error name that flags a submission in grade reports
-
-SKIP_TAG = "skip-execution"  # nbclient's tag for cells it must not run
 
 
 def course_notebook(resources, directory: str):
     """The course's own copy (``source`` or ``release``) of the notebook being graded, if present."""
     meta = resources.get("nbgrader", {})
-    path = Path(os.getcwd()) / directory / meta.get("assignment", "") / f"{meta.get('notebook', '')}.ipynb"
+    course, assignment = Course(Path(os.getcwd())), meta.get("assignment", "")
+    path = getattr(course, directory)(assignment).with_name(f"{meta.get('notebook', '')}.ipynb")
     return notebooks.read(path) if path.is_file() else None
 
 
@@ -42,11 +38,11 @@ class RestoreCellOrder(NbGraderPreprocessor):
         release = course_notebook(resources, "release")
         if release is None:
             return nb, resources
-        rank = {notebooks.nbgrader_meta(c).get("grade_id"): i for i, c in enumerate(release.cells)}
+        rank = {notebooks.grade_id(c): i for i, c in enumerate(release.cells)}
         rank.pop(None, None)
         keys, anchor = [], -1
         for position, cell in enumerate(nb.cells):
-            grade_id = notebooks.nbgrader_meta(cell).get("grade_id")
+            grade_id = notebooks.grade_id(cell)
             if grade_id in rank:
                 anchor = rank[grade_id]
                 keys.append((anchor, 0, position))
@@ -65,14 +61,10 @@ class SkipActivities(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb, resources):
-        graded = [i for i, cell in enumerate(nb.cells)
-                  if cell.metadata.get("nbgrader", {}).get("grade")
-                  or cell.metadata.get("nbgrader", {}).get("solution")]
-        for cell in nb.cells[max(graded, default=len(nb.cells)) + 1:]:
-            if cell.cell_type == "code":
-                tags = cell.metadata.setdefault("tags", [])
-                if SKIP_TAG not in tags:
-                    tags.append(SKIP_TAG)
+        for cell in notebooks.activity_cells(nb):
+            tags = cell.metadata.setdefault("tags", [])
+            if SKIP_TAG not in tags:
+                tags.append(SKIP_TAG)
         return nb, resources
 
 
@@ -101,7 +93,7 @@ class HideHiddenTests(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return cell, resources
-        if notebooks.nbgrader_meta(cell).get("grade"):
+        if notebooks.is_graded(cell):
             self._hide_code(cell)
         for output in cell.get("outputs", []):
             if self._quotes_hidden_code(output):
@@ -133,15 +125,10 @@ class HideHiddenTests(NbGraderPreprocessor):
 class GuardedExecute(Execute):
     """nbgrader's Execute, made to survive and see through what a class of real learners submits.
 
-    - Each kernel runs in the sandbox with resource limits (``coursetools.sandbox``).
-    - A whole-notebook time budget on top of the per-cell timeout: once it is spent, the
-      remaining cells are not run and score 0 with a message saying so.
-    - A kernel that dies (``os._exit``, a segfault) no longer aborts the notebook with "needs
-      manual grade": the cells that ran keep their grades, the rest score 0 with a message.
-    - Running out of memory is reported as such, with the limit.
-    - Tampering (``coursetools.kernel_guard``): after each test cell the guard reports what the
-      notebook replaced and whether the learner's component is the reference one; such a test
-      scores 0 with a ``TamperingDetected`` error naming the reason, which grade reports list.
+    Each kernel runs in the sandbox with resource limits (``coursetools.sandbox``), and the cells
+    run under the course's grading rules (``coursetools.gradingrun``): a whole-notebook time
+    budget, a dead kernel costing only the cells it did not run, memory errors named as such,
+    and the tamper guard asked after every test cell.
     """
 
     notebook_timeout = Integer(
@@ -153,76 +140,33 @@ class GuardedExecute(Execute):
         super().__init__(**kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
-        self._started, self._stopped_because = time.monotonic(), None
         course_nb = course_notebook(resources or {}, "source") or course_notebook(resources or {}, "release") or nb
-        self._grades = notebooks.graded_components(course_nb)
-        self._guard, self._changed = None, []
+        self._run = GradingRun(nb, course_nb, self._kernel_run, cell_timeout=self.timeout,
+                               notebook_timeout=self.notebook_timeout,
+                               memory_limit_mb=0,  # known once the kernel has started
+                               clock=time.monotonic)
         return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or SKIP_TAG in cell.metadata.get("tags", []):
             return super().preprocess_cell(cell, resources, index)
-        spent = time.monotonic() - self._started
-        if self._stopped_because is None and self.notebook_timeout and spent > self.notebook_timeout:
-            self._stopped_because = (
-                "NotebookTimeout", f"the notebook used up its time budget of {self.notebook_timeout} s "
-                "before this cell; it was not run. Look for a loop that never ends or a very slow cell.")
-        if self._stopped_because is not None:
-            _record_error(cell, *self._stopped_because)
+        self._run.memory_limit_mb = getattr(self.km, "memory_limit_mb", 0)
+        if not self._run.before_cell(cell):
             return cell, self.resources
-        meta = notebooks.nbgrader_meta(cell)
-        if self._guard is None:
-            self._install_guard()
-        elif not meta.get("locked") and not self._guard.get("setup_done"):
-            self._guard["setup_done"] = self._guard_call("setup_done()") is not None
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            _record_error(cell, "KernelDied", "the Python kernel died while running this cell "
-                          "(os._exit, a crash, or the memory limit)")
-            self._stopped_because = ("KernelDied", f"the kernel died in cell {index}; this cell did not run")
+            self._run.kernel_died(cell, index)
             return cell, self.resources
         except CellTimeoutError:  # the kernel did not even answer the interrupt
-            _record_error(cell, "CellTimeoutError", f"this cell ran longer than {self.timeout} s and the "
-                          "kernel stopped answering")
-            self._stopped_because = ("KernelUnresponsive", f"the kernel stopped answering in cell {index}; "
-                                     "this cell did not run")
+            self._run.kernel_unresponsive(cell, index)
             return cell, self.resources
-        self._explain_errors(cell)
-        if meta.get("grade") and not meta.get("solution"):
-            self._check_tampering(cell, self._grades.get(meta.get("grade_id"), []))
+        self._run.after_cell(cell)
         return cell, resources
 
-    def _explain_errors(self, cell) -> None:
-        for output in cell.get("outputs", []):
-            if output.get("output_type") != "error":
-                continue
-            if output.get("ename") == "CellTimeoutError":  # nbclient leaves its message empty
-                output["evalue"] = output.get("evalue") or f"this cell ran longer than {self.timeout} s and was stopped"
-            elif output.get("ename") == "MemoryError" or "can't allocate memory" in output.get("evalue", ""):
-                output["ename"] = "MemoryError"
-                output["evalue"] = (f"this cell needed more memory than the {self.km.memory_limit_mb} MiB "
-                                    f"a notebook may use ({output.get('evalue') or 'MemoryError'})")[:600]
-
-    # The tamper guard lives in the kernel under a name the learner's code cannot know in advance.
-    def _install_guard(self) -> None:
-        learner_sources = [c.source for c in self.nb.cells if c.cell_type == "code"
-                           and not notebooks.nbgrader_meta(c).get("locked")
-                           and SKIP_TAG not in c.metadata.get("tags", [])]
-        components = sorted(set().union(*self._grades.values()))
-        name = f"_guard_{uuid.uuid4().hex}"
-        code = (Path(__file__).with_name("kernel_guard.py").read_text()
-                + f"\ninstall({name!r}, {learner_sources!r}, {components!r})\n")
-        reply = self._kernel_run(f"exec(compile({code!r}, '<grader>', 'exec'), {{'__name__': {name!r}}})")
-        self._guard = {"name": name, "ok": reply is not None}
-
-    def _guard_call(self, call: str):
-        if not self._guard.get("ok"):
-            return None
-        return self._kernel_run("pass", f"__import__('sys').modules[{self._guard['name']!r}].{call}")
-
-    def _kernel_run(self, code: str, expression: str | None = None):
-        """Run ``code`` silently in the kernel; the value of ``expression``, or None if it failed."""
+    def _kernel_run(self, code: str, expression: str | None = None) -> str | None:
+        """Run ``code`` silently in the kernel; the repr of ``expression`` ("ok" without one), or
+        None if it failed."""
         try:
             reply = run_sync(self.kc.execute_interactive)(
                 code, silent=True, store_history=False, allow_stdin=False, timeout=60,
@@ -235,30 +179,4 @@ class GuardedExecute(Execute):
         if expression is None:
             return "ok"
         value = content.get("user_expressions", {}).get("value", {})
-        if value.get("status") != "ok":
-            return None
-        return ast.literal_eval(value["data"]["text/plain"])
-
-    def _check_tampering(self, cell, components: list[str]) -> None:
-        report = self._guard_call(f"check({components!r})")
-        if report is None:
-            if self._stopped_because is None:
-                reasons = ["the grader could not check this notebook for tampering after this test "
-                           "(the kernel did not answer, or the check was interfered with)"]
-            else:
-                return
-        else:
-            report = json.loads(report)
-            self._changed = self._changed or report["changed"]
-            reasons = [r for name in components for r in report["violations"].get(name, [])]
-            if self._changed:
-                shown = ", ".join(self._changed[:4]) + (" ..." if len(self._changed) > 4 else "")
-                reasons.append(f"the notebook replaced {shown}, which the tests rely on; no test after "
-                               "that can be trusted")
-        if reasons:
-            _record_error(cell, TAMPERING, "; ".join(reasons) + ". This test scores 0.")
-
-
-def _record_error(cell, ename: str, evalue: str) -> None:
-    cell.outputs = list(cell.get("outputs", [])) + [nbformat.v4.new_output(
-        "error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])]
+        return value["data"]["text/plain"] if value.get("status") == "ok" else None

@@ -1,7 +1,7 @@
 """Plain-text tables of grading results."""
 from __future__ import annotations
 
-from .nbgrader_cli import NotebookResult
+from .results import NotebookResult
 
 
 def catalogue_table(results: dict[str, NotebookResult]) -> str:
@@ -36,13 +36,10 @@ def grades_table(rows: list[dict]) -> str:
 
 def flags_table(results: dict[str, list[NotebookResult]]) -> str:
     """The submissions flagged for tampering, one line per learner and problem, with the reasons."""
-    from .preprocessors import TAMPERING
-
     lines = []
     for student, notebooks in sorted(results.items()):
         for r in notebooks:
-            reasons = sorted({c.message.removeprefix(f"{TAMPERING}: ") for c in r.cells.values()
-                              if c.message.startswith(TAMPERING)})
+            reasons = r.tampering_reasons()
             if reasons:
                 lines.append(f"FLAGGED {student} / {r.assignment}: " + " | ".join(reasons))
     return "\n".join(lines)
@@ -57,20 +54,4 @@ def self_check_report(result: NotebookResult, hidden: set[str]) -> str:
         lines.append(f"  {mark}  {label:44s} {cell.score:g}/{cell.max_score:g}")
         if mark == "FAIL" and cell.message:
             lines.append(f"        {cell.message[:400]}")
-    return "\n".join(lines)
-
-
-def hostile_table(cases, results: dict[str, NotebookResult], seconds: float) -> str:
-    """One line per hostile case: what was expected, the score, and whether it held."""
-    from .hostile import meets_expectation
-
-    lines = [f"{'case':30s} {'expect':8s} {'score':>8s}  result"]
-    for case in cases:
-        r = results[f"hostile-{case.name}"]
-        problem = meets_expectation(case, r)
-        lines.append(f"{case.name:30s} {case.expect:8s} {f'{r.score:g}/{r.max_score:g}':>8s}  "
-                     + (f"WRONG: {problem[:200]}" if problem else "ok"))
-    solution = results["solution"]
-    lines.append(f"{'(solution, same batch)':30s} {'full':8s} {f'{solution.score:g}/{solution.max_score:g}':>8s}")
-    lines.append(f"batch of {len(results)} notebooks graded in {seconds:.0f} s")
     return "\n".join(lines)

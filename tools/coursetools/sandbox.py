@@ -32,6 +32,8 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Enum, Integer, List, Unicode
 
+from .course import REPO_ROOT  # the repository, holding source/ and the catalogue
+
 MB = 1 << 20
 
 
@@ -128,11 +130,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.log.warning("bwrap not found: grading without the sandbox (resource limits only)")
         return False
 
-    def hidden_directories(self) -> list[str]:
-        from . import cohort  # the repository root, holding source/ and the catalogue
+    def exchange_root(self) -> str:
+        """The nbgrader exchange this course uses: nbgrader's own setting, or its default."""
+        from nbgrader.exchange.default.exchange import Exchange
 
-        exchange = self.config.get("Exchange", {}).get("root", "/srv/nbgrader/exchange")
-        return [os.getcwd(), str(cohort.REPO), exchange, *self.hidden_paths]
+        return Exchange(config=self.config).root
+
+    def hidden_directories(self) -> list[str]:
+        return [os.getcwd(), str(REPO_ROOT), self.exchange_root(), *self.hidden_paths]
 
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)

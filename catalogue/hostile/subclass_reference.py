@@ -1,5 +1,6 @@
 """The answer subclasses the reference component and adds nothing."""
 EXPECT = "flagged"
+SCOPE = "component"  # the reference component differs from problem to problem
 MESSAGE = "derives from the reference"
 
 

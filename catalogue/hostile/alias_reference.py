@@ -1,5 +1,6 @@
 """The answer hands in the reference: `<Component> = gpt2.<Component>` instead of writing it."""
 EXPECT = "flagged"
+SCOPE = "component"  # the reference component differs from problem to problem
 MESSAGE = "is the reference gpt2."
 
 

@@ -14,9 +14,9 @@ _found = []
 for _up in range(1, 8):
     _root = os.path.join(*[".."] * _up)
     for _pattern in ("source/*/*.ipynb", "gradebook.db", "submitted/*/*/*.ipynb", "autograded/*/*/*.ipynb",
-                     "tests/submissions/*/*/*.py", "nbgrader_config.py"):
+                     "catalogue/submissions/*/*/*.py", "nbgrader_config.py"):
         _found += glob.glob(os.path.join(_root, _pattern))
-for _pattern in ("/srv/nbgrader/exchange/*/*/*", "/tmp/**/gradebook.db", os.path.expanduser("~/*/gradebook.db")):
+for _pattern in ("/usr/local/share/nbgrader/exchange/*/*/*", "/srv/nbgrader/exchange/*/*/*", "/tmp/**/gradebook.db", os.path.expanduser("~/*/gradebook.db")):
     _found += glob.glob(_pattern, recursive=True)
 _found = [p for p in _found if not os.path.realpath(p).startswith(os.getcwd() + os.sep)]
 for _mine in glob.glob("*.ipynb"):  # the notebook being graded, hidden tests restored, is blanked

@@ -1,5 +1,6 @@
 """The answer's class builds the reference component inside and forwards every call to it."""
 EXPECT = "flagged"
+SCOPE = "component"  # the reference component differs from problem to problem
 MESSAGE = "calls the reference gpt2."
 
 DELEGATE = '''

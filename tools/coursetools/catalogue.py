@@ -1,0 +1,130 @@
+"""The catalogue of submissions that proves a problem's grading fair, and how it is graded.
+
+Each problem keeps, in ``catalogue/submissions/<NN-slug>/``, realistic buggy answers (mutants,
+which must lose points with a message naming the mistake) and correct answers written
+differently (variants, which must get full marks), one file per case.
+
+Grading a catalogue: the instructor solution, the untouched learner copy and every case are
+graded in one warm process (``coursetools.warm``). A sample of them (the solution, the blank
+copy, the first mutant and the first variant) also goes through real nbgrader, in the sandbox,
+and must get the same per-test scores: that proves the warm process grades as nbgrader does.
+``sweep=True`` sends every case through real nbgrader as well (``make test-all``).
+
+The same nbgrader batch can carry hostile cases (``coursetools.hostile``): those that hand in
+the problem's reference component are graded with every problem's catalogue.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import notebooks
+from .autograde import autograde
+from .course import REPO, Course, new_course
+from .hostile import HostileCase, Kit
+from .results import NotebookResult
+from .warm import grade_in_warm_process
+
+
+@dataclass(frozen=True)
+class Case:
+    """One catalogued submission: an answer cell rewritten, with what grading should say.
+
+    File format (``catalogue/submissions/<assignment>/{mutants,variants}/<name>.py``): header
+    comment lines ``# cell: <grade id of the answer cell it replaces>`` and, for mutants, one or
+    more ``# expect: <text the feedback must contain>``; the rest of the file is the cell's source.
+    """
+
+    name: str
+    kind: str  # "mutant" (a realistic bug) or "variant" (correct, written differently)
+    cell: str
+    source: str
+    expect: tuple[str, ...] = ()
+
+    @property
+    def student(self) -> str:
+        return f"{self.kind}-{self.name}"
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Case":
+        header, body = {}, []
+        expect: list[str] = []
+        for line in path.read_text().splitlines():
+            match = re.match(r"^# (cell|expect): (.+)$", line)
+            if match and not body:
+                if match[1] == "expect":
+                    expect.append(match[2].strip())
+                else:
+                    header[match[1]] = match[2].strip()
+            else:
+                body.append(line)
+        if "cell" not in header:
+            raise ValueError(f"{path}: missing '# cell: <grade id>' header")
+        kind = {"mutants": "mutant", "variants": "variant"}[path.parent.name]
+        return cls(path.stem, kind, header["cell"], "\n".join(body).strip() + "\n", tuple(expect))
+
+
+def cases(assignment: str, repo: Course = REPO) -> list[Case]:
+    """All mutants and variants stored for one assignment."""
+    directory = repo.cases_dir(assignment)
+    return [Case.from_file(p) for kind in ("mutants", "variants")
+            for p in sorted((directory / kind).glob("*.py"))]
+
+
+def standard_submissions(course: Course, assignment: str) -> dict[str, nbformat.NotebookNode]:
+    """The instructor solution and the untouched learner copy."""
+    release = notebooks.read(course.release(assignment))
+    solution = notebooks.solution_answers(notebooks.read(course.source(assignment)))
+    return {"solution": notebooks.fill_answers(release, solution), "blank": release}
+
+
+def case_submission(course: Course, assignment: str, case: Case) -> nbformat.NotebookNode:
+    """The learner notebook with the solution everywhere except the case's cell."""
+    answers = notebooks.solution_answers(notebooks.read(course.source(assignment)))
+    answers[case.cell] = case.source
+    return notebooks.fill_answers(notebooks.read(course.release(assignment)), answers)
+
+
+def equivalence_sample(all_cases: list[Case]) -> list[str]:
+    """Students graded both ways on every run: the two standard ones, a mutant and a variant."""
+    firsts = [next((c.student for c in all_cases if c.kind == kind), None) for kind in ("mutant", "variant")]
+    return ["solution", "blank", *[s for s in firsts if s]]
+
+
+@dataclass
+class GradedCatalogue:
+    course: Course
+    cases: list[Case]
+    warm: dict[str, NotebookResult]               # every student, graded in the warm process
+    nbgrader: dict[str, NotebookResult] = field(default_factory=dict)  # those also graded by nbgrader
+
+    def result(self, student: str) -> NotebookResult:
+        """The real nbgrader result where there is one, else the warm one."""
+        return self.nbgrader.get(student) or self.warm[student]
+
+
+def grade_catalogue(course_dir: Path, assignment: str, sweep: bool = False,
+                    hostile_cases: list[HostileCase] = ()) -> GradedCatalogue:
+    """Grade the solution, the blank copy and every catalogued case of one assignment.
+
+    Students are named after the case (``solution``, ``blank``, ``mutant-<name>``,
+    ``variant-<name>``, ``hostile-<name>``). All but the hostile ones are graded in the warm
+    process; the equivalence sample (or with ``sweep`` all of them) and the hostile cases also
+    through real nbgrader, in one batch.
+    """
+    course = new_course(course_dir, [assignment])
+    all_cases = cases(assignment)
+    submissions = standard_submissions(course, assignment)
+    submissions.update({case.student: case_submission(course, assignment, case) for case in all_cases})
+    through_nbgrader = list(submissions) if sweep else equivalence_sample(all_cases)
+    for student in through_nbgrader:
+        course.submit(student, assignment, submissions[student])
+    kit = Kit(course, assignment)
+    for case in hostile_cases:
+        course.submit(case.student, assignment, case.module.submission(kit))
+    graded = GradedCatalogue(course, all_cases, grade_in_warm_process(course, assignment, submissions))
+    graded.nbgrader = {student: nbs[0] for student, nbs in autograde(course, assignment).items()}
+    return graded
