@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 # Jupyter refuses to run as root (containers, CI) unless told to.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: grade validate setup sandbox lab test test-all test-fast demo release autograde feedback grades catalogue hostile clean-notebooks bench-notebooks bench-grading
+.PHONY: grade validate setup sandbox lab test test-all test-fast demo release autograde feedback grades catalogue hostile clean-notebooks bench-notebooks bench-grading bench-suite
 
 setup: $(VENV)/.installed
 
@@ -71,6 +71,9 @@ clean-notebooks: setup  ## strip outputs from source notebooks before committing
 
 bench-notebooks: setup  ## time each solution notebook top to bottom
 	$(PY) -m coursetools bench $(A)
+
+bench-suite: setup sandbox  ## make test on a fresh clone of HEAD with 18 problems (stand-in copies for the missing ones)
+	$(PY) -m coursetools bench-suite $(N)
 
 bench-grading: setup sandbox  ## grade a cohort of 24 with 1 and 2 workers and print the speed-up
 	$(PY) -m coursetools bench-grading

@@ -7,7 +7,8 @@
     python -m coursetools demo                the whole instructor flow on a small demo cohort in .demo/
     python -m coursetools catalogue A         grade the solution, the blank copy and every catalogued
                                               mutant/variant of problem A through real nbgrader
-                                              (and the warm process), and print the scores
+                                              (and the warm process), and print the scores;
+                                              with --warm, in the warm process only (seconds)
     python -m coursetools hostile A           grade every hostile and mangled case (catalogue/hostile/)
                                               for problem A through nbgrader, and print each score
     python -m coursetools grade NB            grade your own notebook, hidden tests included, and
@@ -15,6 +16,8 @@
     python -m coursetools clean [NB ...]      strip outputs and editor metadata from source notebooks
     python -m coursetools bench [A ...]       run each solution notebook top to bottom and time it
     python -m coursetools bench-grading       grade a cohort of 24 with 1 and with 2 workers: speed-up
+    python -m coursetools bench-suite [N]     `make test` on a fresh clone with N problems (18), the
+                                              missing ones stand-in copies of the existing ones
 """
 from __future__ import annotations
 
@@ -50,11 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("grades")
     sub.add_parser("demo")
     sub.add_parser("catalogue").add_argument("assignment")
+    sub.choices["catalogue"].add_argument("--warm", action="store_true", help="warm process only, no nbgrader")
     sub.add_parser("hostile").add_argument("assignment")
     sub.add_parser("clean").add_argument("notebooks", nargs="*", type=Path)
     sub.add_parser("grade").add_argument("notebook", type=Path)
     sub.add_parser("bench").add_argument("assignments", nargs="*")
     sub.add_parser("bench-grading")
+    sub.add_parser("bench-suite").add_argument("problems", nargs="?", type=int, default=18)
     args = parser.parse_args(argv)
     course = Course(Path.cwd())
 
@@ -74,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         print(demo())
     elif args.command == "catalogue":
         with tempfile.TemporaryDirectory() as tmp:
-            graded = catalogue.grade_catalogue(Path(tmp), args.assignment, sweep=True)
-            print(report.catalogue_table(graded.nbgrader))
+            graded = catalogue.grade_catalogue(Path(tmp), args.assignment, sweep=not args.warm, warm_only=args.warm)
+            print(report.catalogue_table(graded.warm if args.warm else graded.nbgrader))
     elif args.command == "hostile":
         with tempfile.TemporaryDirectory() as tmp:
             cases = hostile.hostile_cases()
@@ -94,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "bench-grading":
         with tempfile.TemporaryDirectory() as tmp:
             print(bench.bench_grading(Path(tmp)))
+    elif args.command == "bench-suite":
+        with tempfile.TemporaryDirectory() as tmp:
+            return bench.bench_suite(Path(tmp), args.problems)
     elif args.command == "bench":
         for a in _assignments(args.assignments, course):
             seconds = notebooks.run_timed(course.source(a))

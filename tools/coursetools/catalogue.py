@@ -107,13 +107,14 @@ class GradedCatalogue:
 
 
 def grade_catalogue(course_dir: Path, assignment: str, sweep: bool = False,
-                    hostile_cases: list[HostileCase] = ()) -> GradedCatalogue:
+                    hostile_cases: list[HostileCase] = (), warm_only: bool = False) -> GradedCatalogue:
     """Grade the solution, the blank copy and every catalogued case of one assignment.
 
     Students are named after the case (``solution``, ``blank``, ``mutant-<name>``,
     ``variant-<name>``, ``hostile-<name>``). All but the hostile ones are graded in the warm
     process; the equivalence sample (or with ``sweep`` all of them) and the hostile cases also
-    through real nbgrader, in one batch.
+    through real nbgrader, in one batch. ``warm_only`` skips nbgrader (a quick look while
+    writing a problem).
     """
     course = new_course(course_dir, [assignment])
     all_cases = cases(assignment)
@@ -126,5 +127,6 @@ def grade_catalogue(course_dir: Path, assignment: str, sweep: bool = False,
     for case in hostile_cases:
         course.submit(case.student, assignment, case.module.submission(kit))
     graded = GradedCatalogue(course, all_cases, grade_in_warm_process(course, assignment, submissions))
-    graded.nbgrader = {student: nbs[0] for student, nbs in autograde(course, assignment).items()}
+    if not warm_only:
+        graded.nbgrader = {student: nbs[0] for student, nbs in autograde(course, assignment).items()}
     return graded
