@@ -8,14 +8,14 @@ import socket
 
 import pytest
 
-from coursetools.course import REPO_ROOT
+from coursetools.course import REPO_ROOT, Course
 from coursetools.sandbox import SandboxedKernelManager, SandboxUnavailable
 
 
 def run_in_sandbox(course, code: str, **traits) -> dict:
     """Start a sandboxed kernel the way grading does (in course/autograded/me/A, from the course
     directory), run ``code``, and return the JSON it prints last."""
-    cwd = course / "autograded" / "me" / "A"
+    cwd = Course(course).autograded("me", "A").parent
     cwd.mkdir(parents=True, exist_ok=True)
 
     async def go():
@@ -44,8 +44,7 @@ def run_in_sandbox(course, code: str, **traits) -> dict:
 @pytest.fixture
 def course(tmp_path):
     (tmp_path / "gradebook.db").write_text("grades")
-    (tmp_path / "submitted" / "someone" / "A").mkdir(parents=True)
-    (tmp_path / "submitted" / "someone" / "A" / "A.ipynb").write_text("{}")
+    Course(tmp_path).submit("someone", "A", "{}")
     return tmp_path
 
 
@@ -72,7 +71,7 @@ print(json.dumps({{
     assert seen == {"course": ["autograded"], "repo_source": False, "gradebook": False,
                     "own_dir_writable": True, "course_writable": False, "repo_writable": False,
                     "gpt2_importable": True}
-    assert (course / "autograded" / "me" / "A" / "scratch.txt").exists()
+    assert Course(course).autograded("me", "A").with_name("scratch.txt").exists()
     assert not (course / "new.txt").exists() and not (REPO_ROOT / "new.txt").exists()
 
 

@@ -166,8 +166,11 @@ def meets_expectation(case: HostileCase, result: NotebookResult) -> str:
         return f"scored {result.score}"
     if not result.cells:
         return "its tests were not graded"
-    if case.expect == "flagged" and not any(m.startswith(TAMPERING) for m in messages):
-        return f"not flagged: {messages}"
+    if case.expect == "flagged":  # every test the tampering cost says so, not a message it caused
+        unexplained = [f"{c.grade_id}: {c.message[:120]}" for c in result.cells.values()
+                       if c.score < c.max_score and not c.message.startswith(TAMPERING)]
+        if unexplained:
+            return f"tests failed without saying {TAMPERING}: {unexplained}"
     if case.message and not any(case.message in m for m in messages):
         return f"no message contains {case.message!r}: {messages}"
     return ""

@@ -1,0 +1,17 @@
+# cell: p01-embeddings
+# expect: keeps something from an earlier call
+class Embeddings(nn.Module):
+    def __init__(self, vocab_size, n_positions, n_embd, dropout):
+        super().__init__()
+        self.n_positions = n_positions
+        self.wte = nn.Embedding(vocab_size, n_embd)
+        self.wpe = nn.Embedding(n_positions, n_embd)
+        self.drop = nn.Dropout(dropout)
+        self.positions = None
+
+    def forward(self, input_ids):
+        if input_ids.shape[1] > self.n_positions:
+            raise ValueError("sequence too long")
+        if self.positions is None:  # made once, on the first call
+            self.positions = torch.arange(input_ids.shape[1], device=input_ids.device)
+        return self.drop(self.wte(input_ids) + self.wpe(self.positions))

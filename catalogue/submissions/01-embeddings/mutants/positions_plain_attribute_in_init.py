@@ -1,0 +1,17 @@
+# cell: p01-embeddings
+# expect: plain attribute
+# expect: register_buffer
+class Embeddings(nn.Module):
+    def __init__(self, vocab_size, n_positions, n_embd, dropout):
+        super().__init__()
+        self.n_positions = n_positions
+        self.wte = nn.Embedding(vocab_size, n_embd)
+        self.wpe = nn.Embedding(n_positions, n_embd)
+        self.drop = nn.Dropout(dropout)
+        self.positions = torch.arange(n_positions)  # made once; but it stays on the CPU
+
+    def forward(self, input_ids):
+        T = input_ids.shape[1]
+        if T > self.n_positions:
+            raise ValueError("sequence too long")
+        return self.drop(self.wte(input_ids) + self.wpe(self.positions[:T]))

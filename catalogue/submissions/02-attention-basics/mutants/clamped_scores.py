@@ -1,0 +1,15 @@
+# cell: p02-simple-attention
+# expect: equal the softmax of the scores clamped at 80
+class SimpleAttention(nn.Module):
+    def __init__(self, n_embd):
+        super().__init__()
+        self.q_proj = nn.Linear(n_embd, n_embd)
+        self.k_proj = nn.Linear(n_embd, n_embd)
+        self.v_proj = nn.Linear(n_embd, n_embd)
+
+    def forward(self, x):
+        q, k, v = self.q_proj(x), self.k_proj(x), self.v_proj(x)
+        scores = (q @ k.transpose(-2, -1)).clamp(-80, 80)  # exp overflows above ~88
+        e = torch.exp(scores)
+        weights = e / e.sum(dim=-1, keepdim=True)
+        return weights @ v, weights

@@ -1,0 +1,15 @@
+# cell: p02-simple-attention
+# expect: instead of 1
+# expect: were patched
+class SimpleAttention(nn.Module):
+    def __init__(self, n_embd):
+        super().__init__()
+        self.q_proj = nn.Linear(n_embd, n_embd)
+        self.k_proj = nn.Linear(n_embd, n_embd)
+        self.v_proj = nn.Linear(n_embd, n_embd)
+
+    def forward(self, x):
+        q, k, v = self.q_proj(x), self.k_proj(x), self.v_proj(x)
+        e = torch.exp(q @ k.transpose(-2, -1))
+        weights = torch.nan_to_num(e / e.sum(dim=-1, keepdim=True))  # inf / inf -> nan -> 0
+        return weights @ v, weights

@@ -1,0 +1,14 @@
+# cell: p03-attention
+# expect: not before the softmax
+class ScaledDotProductAttention(nn.Module):
+    def __init__(self, n_embd, dropout=0.1):
+        super().__init__()
+        self.n_embd = n_embd
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, q, k, v, mask=None):
+        scores = self.dropout(q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1]))
+        if mask is not None:
+            scores = scores.masked_fill(~mask, float("-inf"))
+        weights = F.softmax(scores, dim=-1)
+        return weights @ v, weights

@@ -1,0 +1,15 @@
+# cell: p03-attention
+# expect: do not view or unsqueeze it
+class ScaledDotProductAttention(nn.Module):
+    def __init__(self, n_embd, dropout=0.1):
+        super().__init__()
+        self.n_embd = n_embd
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, q, k, v, mask=None):
+        T = q.size(-2)
+        scores = q @ k.transpose(-2, -1) / math.sqrt(q.size(-1))
+        if mask is not None:
+            scores = scores.masked_fill(mask.view(1, 1, T, T) == 0, float("-inf"))
+        weights = F.softmax(scores, dim=-1)
+        return self.dropout(weights) @ v, weights
