@@ -17,14 +17,16 @@ from helpers import ASSIGNMENTS, SWEEP
 @pytest.fixture(scope="session")
 def graded_catalogue(tmp_path_factory):
     """problem -> GradedCatalogue, each problem's catalogue graded once per session, with the
-    hostile cases that hand in the problem's reference component in its nbgrader batch."""
+    hostile cases that hand in the problem's reference component; on the machinery problem
+    (and in the sweep) those go through nbgrader too, so warm and real grading are compared on them."""
     cache: dict = {}
     component_cases = [c for c in hostile.hostile_cases() if c.scope == "component"]
 
     def grade(assignment: str) -> catalogue.GradedCatalogue:
         if assignment not in cache:
-            cache[assignment] = catalogue.grade_catalogue(tmp_path_factory.mktemp(assignment), assignment,
-                                                          sweep=SWEEP, hostile_cases=component_cases)
+            cache[assignment] = catalogue.grade_catalogue(
+                tmp_path_factory.mktemp(assignment), assignment, sweep=SWEEP, hostile_cases=component_cases,
+                hostile_through_nbgrader=assignment == hostile.MACHINERY_PROBLEM)
         return cache[assignment]
 
     return grade

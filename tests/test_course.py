@@ -104,12 +104,11 @@ def test_solution_notebook_runs_top_to_bottom(assignment):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_learner_copy_runs_until_its_first_not_implemented_error(assignment):
-    nb = notebooks.execute(notebooks.read(release_path(assignment)), cwd=release_path(assignment).parent,
-                           allow_errors=True)
-    errors = [out for cell in nb.cells if cell.cell_type == "code"
-              for out in cell.outputs if out.output_type == "error"]
-    assert errors, "the learner copy should stop at a NotImplementedError"
-    assert errors[0].ename == "NotImplementedError", f"first error is {errors[0].ename}: {errors[0].evalue}"
+    from nbclient.exceptions import CellExecutionError
+
+    with pytest.raises(CellExecutionError) as stopped:  # execution stops at the first error
+        notebooks.execute(notebooks.read(release_path(assignment)), cwd=release_path(assignment).parent)
+    assert stopped.value.ename == "NotImplementedError", f"first error is {stopped.value.ename}: {stopped.value.evalue}"
 
 
 def test_readme_lists_every_available_problem():

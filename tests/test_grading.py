@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from coursetools import catalogue
+from coursetools import catalogue, hostile
 
 from helpers import ASSIGNMENTS, SWEEP, per_problem, xdist_group
 
@@ -72,6 +72,8 @@ def test_warm_grading_gives_nbgrader_s_scores_and_messages(graded_catalogue, ass
         and any(s.startswith("variant-") for s in sample), f"the sample graded both ways is too small: {sample}"
     if SWEEP:
         assert sample == set(graded.warm)
+    if assignment == hostile.MACHINERY_PROBLEM:
+        assert any(s.startswith("hostile-") for s in sample), "the component hostile cases are compared too"
     for student in sorted(sample):
         real, warm = graded.nbgrader[student], graded.warm[student]
         assert warm.per_test_scores() == real.per_test_scores(), student

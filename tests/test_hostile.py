@@ -8,8 +8,9 @@ code away from the network, the exchange, the instructor's files and other learn
 
 Machinery cases test the grader, the same for every problem, and run on one problem
 (hostile.MACHINERY_PROBLEM) in a batch of their own; component cases (handing in the reference
-component) run on every problem, in the nbgrader batch of its catalogue (conftest's
-graded_catalogue). `make test-all` runs the machinery cases on every problem too.
+component) run on every problem with its catalogue (conftest's graded_catalogue): in the warm
+process, and on the machinery problem through nbgrader too, where test_grading checks that both
+agree. `make test-all` runs every case through nbgrader on every problem.
 """
 from __future__ import annotations
 
@@ -106,7 +107,7 @@ def test_machinery_case_is_graded_as_expected(hostile_batch, assignment, case):
 @pytest.mark.parametrize("assignment,case", [
     pytest.param(a, c, marks=xdist_group(a), id=f"{a}-{c.name}") for a in ASSIGNMENTS for c in COMPONENT])
 def test_component_case_is_graded_as_expected(graded_catalogue, assignment, case):
-    result = graded_catalogue(assignment).nbgrader[case.student]
+    result = graded_catalogue(assignment).result(case.student)
     assert hostile.meets_expectation(case, result) == "", case.doc
 
 

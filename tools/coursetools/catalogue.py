@@ -10,8 +10,9 @@ copy, the first mutant and the first variant) also goes through real nbgrader, i
 and must get the same per-test scores: that proves the warm process grades as nbgrader does.
 ``sweep=True`` sends every case through real nbgrader as well (``make test-all``).
 
-The same nbgrader batch can carry hostile cases (``coursetools.hostile``): those that hand in
-the problem's reference component are graded with every problem's catalogue.
+The same batch can carry hostile cases (``coursetools.hostile``): those that hand in the
+problem's reference component are graded with every problem's catalogue, in the warm process
+(its tamper guard is the one real grading uses) and, on one problem, through nbgrader as well.
 """
 from __future__ import annotations
 
@@ -107,26 +108,28 @@ class GradedCatalogue:
 
 
 def grade_catalogue(course_dir: Path, assignment: str, sweep: bool = False,
-                    hostile_cases: list[HostileCase] = (), warm_only: bool = False) -> GradedCatalogue:
+                    hostile_cases: list[HostileCase] = (), hostile_through_nbgrader: bool = False,
+                    warm_only: bool = False) -> GradedCatalogue:
     """Grade the solution, the blank copy and every catalogued case of one assignment.
 
     Students are named after the case (``solution``, ``blank``, ``mutant-<name>``,
-    ``variant-<name>``, ``hostile-<name>``). All but the hostile ones are graded in the warm
-    process; the equivalence sample (or with ``sweep`` all of them) and the hostile cases also
-    through real nbgrader, in one batch. ``warm_only`` skips nbgrader (a quick look while
-    writing a problem).
+    ``variant-<name>``, ``hostile-<name>`` for the given hostile cases). All of them are graded in
+    the warm process; the equivalence sample (with ``sweep`` every case, with
+    ``hostile_through_nbgrader`` the hostile ones too) also through real nbgrader, in one batch.
+    ``warm_only`` skips nbgrader (a quick look while writing a problem).
     """
     course = new_course(course_dir, [assignment])
     all_cases = cases(assignment)
     submissions = standard_submissions(course, assignment)
     submissions.update({case.student: case_submission(course, assignment, case) for case in all_cases})
-    through_nbgrader = list(submissions) if sweep else equivalence_sample(all_cases)
-    for student in through_nbgrader:
-        course.submit(student, assignment, submissions[student])
     kit = Kit(course, assignment)
-    for case in hostile_cases:
-        course.submit(case.student, assignment, case.module.submission(kit))
+    hostile = {case.student: case.module.submission(kit) for case in hostile_cases}
+    through_nbgrader = list(submissions) if sweep else equivalence_sample(all_cases)
+    through_nbgrader += list(hostile) if hostile_through_nbgrader or sweep else []
+    submissions.update(hostile)
     graded = GradedCatalogue(course, all_cases, grade_in_warm_process(course, assignment, submissions))
     if not warm_only:
+        for student in through_nbgrader:
+            course.submit(student, assignment, submissions[student])
         graded.nbgrader = {student: nbs[0] for student, nbs in autograde(course, assignment).items()}
     return graded

@@ -11,7 +11,7 @@ once and run for any problem, present and future.
 crashing kernels, memory, mangled notebooks, the sandbox, patched helpers), which is the same for
 every problem, so ``make test`` runs these on one problem (``MACHINERY_PROBLEM``), in a batch of
 their own with short time limits. ``"component"``: what depends on the problem's own components
-(handing in the reference one), graded on every problem in the nbgrader batch of its catalogue.
+(handing in the reference one), graded on every problem with its catalogue (``coursetools.catalogue``).
 ``make test-all`` runs the machinery cases on every problem too; ``make hostile A=...`` runs all.
 """
 from __future__ import annotations
