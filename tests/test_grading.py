@@ -11,11 +11,13 @@ same per-test scores and messages; `make test-all` sends every case through nbgr
 """
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from coursetools import catalogue, hostile
+from coursetools.course import REPO
 
 from helpers import ASSIGNMENTS, SWEEP, per_problem, xdist_group
 
@@ -41,6 +43,15 @@ def test_catalogue_is_large_enough(assignment):
     assert sum(c.kind == "mutant" for c in cases) >= 8, "each problem needs >= 8 buggy submissions"
     assert sum(c.kind == "variant" for c in cases) >= 4, "each problem needs >= 4 correct variants"
     assert all(c.expect for c in cases if c.kind == "mutant"), "every mutant states the message it expects"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", per_problem())
+def test_committed_release_matches_a_fresh_generation(graded_catalogue, assignment):
+    """release/ is what nbgrader generates from source/ (the grading course generated it afresh)."""
+    fresh = json.loads(graded_catalogue(assignment).course.release(assignment).read_text())
+    committed = json.loads(REPO.release(assignment).read_text())
+    assert committed == fresh, f"release/{assignment} is stale: run `make release A={assignment}`"
 
 
 @pytest.mark.slow
