@@ -11,7 +11,7 @@ import pytest
 
 from coursetools import catalogue, hostile
 
-from helpers import ASSIGNMENTS, SWEEP
+from helpers import ASSIGNMENTS, SWEEP, graded_once_per_run
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +24,7 @@ def graded_catalogue(tmp_path_factory):
 
     def grade(assignment: str) -> catalogue.GradedCatalogue:
         if assignment not in cache:
+            graded_once_per_run(tmp_path_factory, f"catalogue-{assignment}")
             cache[assignment] = catalogue.grade_catalogue(
                 tmp_path_factory.mktemp(assignment), assignment, sweep=SWEEP, hostile_cases=component_cases,
                 hostile_through_nbgrader=assignment == hostile.MACHINERY_PROBLEM)
@@ -60,7 +61,7 @@ _started = time.monotonic()
 def pytest_runtest_logreport(report):
     module = report.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
     _seconds[GROUPS.get(module, "tooling (sandbox, parallel, self-check)")] += report.duration
-    param = re.search(r"\[(.*)\]$", report.nodeid)
+    param = re.search(r"\[(.*)\](@[^\]]*)?$", report.nodeid)  # xdist adds "@group" under loadgroup
     problem = next((a for a in ASSIGNMENTS if param and param[1].startswith(a)), None)
     if problem:
         _per_problem[problem] += report.duration

@@ -21,6 +21,18 @@ def xdist_group(name: str):
     return pytest.mark.xdist_group(name)
 
 
+def graded_once_per_run(tmp_path_factory, batch: str) -> None:
+    """Fail when another worker of this run has already graded ``batch``: its tests were split over
+    workers (the xdist groups are not honoured), which doubles the suite's time without a word."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return
+    claim = tmp_path_factory.getbasetemp().parent / f"graded-{batch}"  # shared by this run's workers
+    try:
+        claim.open("x").close()
+    except FileExistsError:
+        pytest.fail(f"{batch} graded by two workers: xdist groups not honoured (see pyproject's pytest pin)")
+
+
 def per_problem(ids=ASSIGNMENTS, group: str = "{}"):
     """One pytest parameter per problem, grouped on one worker with that problem's batch."""
     return [pytest.param(a, marks=xdist_group(group.format(a))) for a in ids]

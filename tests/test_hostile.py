@@ -27,7 +27,7 @@ from coursetools.course import REPO, Course
 from coursetools.grades import export_grades
 from coursetools.nbgrader_cli import nbgrader
 
-from helpers import ASSIGNMENTS, SWEEP, leaked_hidden_lines, per_problem, visible_text, xdist_group
+from helpers import ASSIGNMENTS, SWEEP, graded_once_per_run, leaked_hidden_lines, per_problem, visible_text, xdist_group
 
 CASES = hostile.hostile_cases()
 MACHINERY = [c for c in CASES if c.scope == "machinery"]
@@ -74,6 +74,7 @@ def hostile_batch(tmp_path_factory, loopback_port, exchange_root):
 
     def grade(assignment):
         if assignment not in cache:
+            graded_once_per_run(tmp_path_factory, f"hostile-{assignment}")
             course_dir = tmp_path_factory.mktemp(f"hostile-{assignment}")
             os.environ["HOSTILE_PROBE_PORT"] = str(loopback_port)  # nbgrader's kernels inherit these
             os.environ["HOSTILE_EXCHANGE_ROOT"] = str(root)
