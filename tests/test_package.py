@@ -19,6 +19,7 @@ from gpt2 import (
     FeedForward,
     GPT2Config,
     GPT2Model,
+    LayerNorm,
     MultiHeadAttention,
     NewGELU,
     ResidualBlock,
@@ -26,7 +27,7 @@ from gpt2 import (
     SimpleAttention,
     TransformerBlock,
 )
-from gpt2.config import PRESETS, feedforward_width
+from gpt2.config import PRESETS, count_parameters, feedforward_width
 from gpt2.pretrained import config_from_hf
 from gpt2.testing import (
     assert_close,
@@ -278,7 +279,28 @@ def test_feedforward_dropout_only_in_train_mode():
     assert (ff(x) == 0).any()
 
 
-# --- ResidualBlock / TransformerBlock --------------------------------------------------------
+# --- LayerNorm / ResidualBlock / TransformerBlock --------------------------------------------
+
+@pytest.mark.parametrize("shape", [(C,), (T, C), (B, T, C), (2, 3, 4, C)])
+def test_layer_norm_equals_torch_s_on_random_affine_parameters(shape):
+    ours, torch_s = LayerNorm(C, eps=1e-3), nn.LayerNorm(C, eps=1e-3)
+    assert ours.state_dict().keys() == torch_s.state_dict().keys()
+    torch.testing.assert_close(ours.weight, torch.ones(C)), torch.testing.assert_close(ours.bias, torch.zeros(C))
+    with torch.no_grad():
+        torch_s.weight.copy_(randn(C, seed=1)), torch_s.bias.copy_(randn(C, seed=2))
+    ours.load_state_dict(torch_s.state_dict())
+    x = randn(*shape, seed=3) * 4 - 2
+    torch.testing.assert_close(ours(x), torch_s(x), atol=1e-5, rtol=1e-5)
+
+
+def test_layer_norm_survives_a_large_common_offset():
+    x = randn(B, T, C, seed=6) + 1e4  # E[x²] - E[x]² loses every digit of the variance here
+    out = LayerNorm(C)(x)
+    exact = F.layer_norm(x.double(), (C,)).float()  # fp32 holds 1e4 to ~1e-3, hence the tolerance
+    torch.testing.assert_close(out, exact, atol=5e-3, rtol=0)
+    one_pass_variance = (x.pow(2).mean(-1) - x.mean(-1).pow(2)).clamp_min(0)
+    assert (one_pass_variance - x.var(-1, unbiased=False)).abs().max() > 0.5  # what the test guards against
+
 
 def test_residual_block_is_pre_norm():
     block = ResidualBlock(C)
@@ -495,7 +517,7 @@ def test_model_init_weights_statistics():
     model = GPT2Model(cfg)
     residual_std = 0.02 / math.sqrt(2 * cfg.n_layer)
     for name, module in model.named_modules():
-        if isinstance(module, nn.LayerNorm):
+        if isinstance(module, LayerNorm):
             assert torch.equal(module.weight, torch.ones_like(module.weight)), name
             assert torch.equal(module.bias, torch.zeros_like(module.bias)), name
         elif isinstance(module, (nn.Linear, nn.Embedding)):
@@ -599,8 +621,19 @@ def test_model_parameter_count_of_presets(preset, expected):
     with torch.device("meta"):
         model = GPT2Model(preset())
     assert model.lm_head.weight is model.embeddings.wte.weight
-    assert model.num_parameters() == expected
+    assert model.num_parameters() == expected == count_parameters(preset())
     assert sum(p.numel() for p in model.parameters()) == expected
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_parameter_count_from_the_config_alone_equals_the_model_s(seed):
+    rng = torch.Generator().manual_seed(seed)
+    pick = lambda low, high: int(torch.randint(low, high, (1,), generator=rng))  # noqa: E731
+    n_head = pick(1, 6)
+    config = GPT2Config(vocab_size=pick(10, 500), n_positions=pick(1, 64), n_embd=n_head * pick(1, 9),
+                        n_layer=pick(1, 4), n_head=n_head)
+    with torch.device("meta"):
+        assert count_parameters(config) == GPT2Model(config).num_parameters()
 
 
 # --- generate --------------------------------------------------------------------------------

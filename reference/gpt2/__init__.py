@@ -1,5 +1,5 @@
 """learn-gpt2's reference GPT-2: the building blocks of the course, one per problem."""
-from .config import GPT2Config
+from .config import GPT2Config, count_parameters
 from .data import stdlib_text
 from .device import default_device
 from .model import (
@@ -7,6 +7,7 @@ from .model import (
     Embeddings,
     FeedForward,
     GPT2Model,
+    LayerNorm,
     MultiHeadAttention,
     NewGELU,
     ResidualBlock,
@@ -18,7 +19,7 @@ from .tokenizer import load_tokenizer
 
 __all__ = [
     "CausalMultiHeadAttention", "Embeddings", "FeedForward", "GPT2Config", "GPT2Model",
-    "MultiHeadAttention", "NewGELU", "ResidualBlock", "ScaledDotProductAttention",
-    "SimpleAttention", "TransformerBlock", "default_device", "load_tokenizer", "stdlib_text",
+    "LayerNorm", "MultiHeadAttention", "NewGELU", "ResidualBlock", "ScaledDotProductAttention",
+    "SimpleAttention", "TransformerBlock", "count_parameters", "default_device", "load_tokenizer", "stdlib_text",
 ]
 __version__ = "0.1.0"

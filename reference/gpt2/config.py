@@ -91,3 +91,17 @@ class GPT2Config:
     def gpt2_xl(cls, **overrides) -> "GPT2Config":
         """1.5B parameters: 48 layers, 25 heads, width 1600."""
         return cls._preset("gpt2-xl", **overrides)
+
+
+def count_parameters(config: GPT2Config) -> int:
+    """Problem 09. Parameters of ``GPT2Model(config)``, from the config alone (no model built).
+
+    The LM head shares its weight with the token embedding, so it adds nothing.
+    """
+    C, inner = config.n_embd, config.n_inner
+    embeddings = config.vocab_size * C + config.n_positions * C   # wte, wpe
+    layer_norm = 2 * C                                            # weight, bias
+    attention = C * 3 * C + 3 * C + C * C + C                     # c_attn, c_proj
+    mlp = C * inner + inner + inner * C + C                       # c_fc, c_proj
+    block = 2 * layer_norm + attention + mlp                      # ln_1, attn, ln_2, mlp
+    return embeddings + config.n_layer * block + layer_norm       # ... and ln_f

@@ -175,12 +175,35 @@ class FeedForward(nn.Module):
         return self.dropout(self.c_proj(self.act(self.c_fc(x))))
 
 
+class LayerNorm(nn.Module):
+    """Problem 07. Layer normalization over the last dimension, written out.
+
+    (x - mean) / sqrt(var + eps) * weight + bias, per token, with the biased variance (divided
+    by C, not C - 1) and eps inside the square root. Two passes: the mean first, then the mean
+    square of x - mean; the one-pass E[x²] - E[x]² cancels catastrophically when every feature
+    shares a large offset. Parameters ``weight`` (ones) and ``bias`` (zeros), as in
+    ``nn.LayerNorm``, so the state dicts are the same and GPT-2's ln_1/ln_2/ln_f load as they are.
+    x (..., C) -> (..., C).
+    """
+
+    def __init__(self, n_embd: int, eps: float = 1e-5):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(n_embd))
+        self.bias = nn.Parameter(torch.zeros(n_embd))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        centred = x - x.mean(dim=-1, keepdim=True)
+        variance = centred.pow(2).mean(dim=-1, keepdim=True)  # biased: divided by C
+        return centred * torch.rsqrt(variance + self.eps) * self.weight + self.bias
+
+
 class ResidualBlock(nn.Module):
     """Problem 07. Pre-norm residual connection: x + sublayer(LayerNorm(x))."""
 
     def __init__(self, n_embd: int, layer_norm_epsilon: float = 1e-5):
         super().__init__()
-        self.ln = nn.LayerNorm(n_embd, eps=layer_norm_epsilon)
+        self.ln = LayerNorm(n_embd, eps=layer_norm_epsilon)
 
     def forward(self, x: torch.Tensor, sublayer) -> torch.Tensor:
         return x + sublayer(self.ln(x))
@@ -198,9 +221,9 @@ class TransformerBlock(nn.Module):
         super().__init__()
         if n_inner is None:
             n_inner = feedforward_width(n_embd)  # GPT2Config's rule, not a second copy of it
-        self.ln_1 = nn.LayerNorm(n_embd, eps=layer_norm_epsilon)
+        self.ln_1 = LayerNorm(n_embd, eps=layer_norm_epsilon)
         self.attn = CausalMultiHeadAttention(n_embd, n_head, n_positions, dropout, attn_dropout)
-        self.ln_2 = nn.LayerNorm(n_embd, eps=layer_norm_epsilon)
+        self.ln_2 = LayerNorm(n_embd, eps=layer_norm_epsilon)
         self.mlp = FeedForward(n_embd, n_inner, dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -227,7 +250,7 @@ class GPT2Model(nn.Module):
                              attn_dropout=config.attn_pdrop,
                              n_inner=config.n_inner)
             for _ in range(config.n_layer))
-        self.ln_f = nn.LayerNorm(config.n_embd, eps=config.layer_norm_epsilon)
+        self.ln_f = LayerNorm(config.n_embd, eps=config.layer_norm_epsilon)
         self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
         self.lm_head.weight = self.embeddings.wte.weight  # tied: one matrix, two uses
         self.apply(self._init_weights)
@@ -246,7 +269,7 @@ class GPT2Model(nn.Module):
             nn.init.normal_(module.weight, mean=0.0, std=0.02)
             if getattr(module, "bias", None) is not None:
                 nn.init.zeros_(module.bias)
-        elif isinstance(module, nn.LayerNorm):
+        elif isinstance(module, (LayerNorm, nn.LayerNorm)):
             nn.init.ones_(module.weight)
             nn.init.zeros_(module.bias)
 
