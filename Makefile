@@ -1,26 +1,32 @@
 # learn-gpt2. Learners: `make lab`. Everyone: `make test`. Instructors: see README.md.
 PYTHON ?= python3
 VENV   ?= .venv
+# An environment in which the course already imports (Binder, an instructor's conda env) is used
+# as it is; anywhere else `make setup` builds .venv with tools/install.py.
+ifeq ($(shell $(PYTHON) -c "import gpt2, nbgrader" 2>/dev/null && echo found),found)
+BIN    := $(shell $(PYTHON) -c "import os, sys; print(os.path.dirname(sys.executable))")
+INSTALLED :=
+else
 BIN    := $(abspath $(VENV))/bin
+INSTALLED := $(VENV)/.installed
+endif
 # nbgrader starts alembic and the python3 kernel from PATH: this environment's bin comes first.
 export PATH := $(BIN):$(PATH)
 PY     := $(BIN)/python
-LAB_DIR ?= release
+WORK   ?= work
 PYTEST_WORKERS ?= 2
-# Jupyter refuses to run as root (containers, CI) unless told to.
-LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: grade validate setup sandbox lab test test-all test-fast demo release autograde feedback grades catalogue hostile clean-notebooks bench-notebooks bench-grading bench-suite
+.PHONY: grade validate setup test-tools sandbox lab instructor-lab test test-all test-fast demo release autograde feedback grades catalogue hostile clean-notebooks bench-notebooks bench-grading bench-suite
 
-setup: $(VENV)/.installed
+setup: $(INSTALLED)  ## install the course (Python 3.10+; PyTorch's CPU wheels on Linux without a GPU)
 
-# torch==2.13.0 first: a CPU wheel that pip finds without downloading several GB of CUDA builds.
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[course,test]"
+$(VENV)/.installed: pyproject.toml tools/install.py
+	$(PYTHON) tools/install.py $(VENV)
 	touch $@
+
+# pytest, where an existing environment (Binder's) was set up for learners only.
+test-tools: setup
+	@$(PY) -c "import pytest, xdist" 2>/dev/null || $(PY) -m pip install -e ".[test]"
 
 # Grading runs learner code inside bubblewrap (see README, "The grading sandbox").
 sandbox:  ## install bubblewrap, the grading sandbox, if it is missing (root on Debian/Ubuntu)
@@ -28,20 +34,23 @@ sandbox:  ## install bubblewrap, the grading sandbox, if it is missing (root on 
 	  { apt-get install -y -qq bubblewrap >/dev/null || { apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; }; }; } || \
 	  { echo "Grading needs bubblewrap (bwrap): install it, e.g. sudo apt-get install bubblewrap" >&2; exit 1; }
 
-lab: setup  ## open JupyterLab on the learner notebooks
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_DIR) $(LAB_FLAGS)
+lab: setup  ## JupyterLab on your own copies of the notebooks in work/ (copied once, never overwritten)
+	$(PY) -m coursetools lab --work $(WORK)
+
+instructor-lab: setup  ## JupyterLab on the course root with Formgrader and a course-local exchange
+	$(PY) -m coursetools instructor-lab
 
 # One torch thread per process: the test workers and their notebook kernels share the cores, and
 # oversubscribed torch threads make small models tens of times slower.
-test: setup sandbox  ## the whole suite: package, HF parity, course lint, grading pipeline (prints where the time went)
+test: test-tools sandbox  ## the whole suite: package, HF parity, course lint, grading pipeline (prints where the time went)
 	OMP_NUM_THREADS=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # Before a release: every catalogued and hostile case of every problem through real nbgrader
 # (make test grades the catalogues in a warm process and sends a sample through nbgrader).
-test-all: setup sandbox  ## the whole suite with every case through real nbgrader, for every problem
+test-all: test-tools sandbox  ## the whole suite with every case through real nbgrader, for every problem
 	LEARN_GPT2_SWEEP=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-test-fast: setup  ## everything except notebook executions and large models
+test-fast: test-tools  ## everything except notebook executions and large models
 	$(PY) -m pytest -m "not slow"
 
 demo: setup sandbox  ## instructor flow on a demo cohort: release, submit, autograde, feedback, export
@@ -78,8 +87,8 @@ bench-suite: setup sandbox  ## make test on a fresh clone of HEAD with 18 proble
 bench-grading: setup sandbox  ## grade a cohort of 24 with 1 and 2 workers and print the speed-up
 	$(PY) -m coursetools bench-grading
 
-grade: setup  ## grade your own notebook, hidden tests included: make grade NB=release/01-embeddings/01-embeddings.ipynb
+grade: setup  ## grade your own notebook, hidden tests included: make grade NB=work/01-embeddings/01-embeddings.ipynb
 	$(PY) -m coursetools grade $(NB)
 
-validate: setup  ## run a notebook's visible tests: make validate NB=release/01-embeddings/01-embeddings.ipynb
+validate: setup  ## run a notebook's visible tests: make validate NB=work/01-embeddings/01-embeddings.ipynb
 	$(BIN)/nbgrader validate $(NB)

@@ -9,6 +9,13 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 
+# A course-local exchange (git-ignored), so that release/collect and Formgrader work without
+# root. A course on a shared JupyterHub points this at the hub's exchange instead. Grading hides
+# this exchange and nbgrader's default one from learner code either way (coursetools.sandbox).
+from pathlib import Path  # noqa: E402
+
+c.Exchange.root = str(Path(__file__).resolve().parent / "exchange")
+
 # The learner sees the signature and docstring; only the body between the markers is replaced.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

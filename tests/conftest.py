@@ -52,7 +52,7 @@ def loopback_port():
 # that first needs it), summed over the workers, per group and per problem.
 GROUPS = {"test_package": "package", "test_hf_parity": "HF parity", "test_course": "course lint + notebook runs",
           "test_grading": "per-problem grading", "test_feedback": "per-problem grading",
-          "test_hostile": "hostile", "test_exchange_flow": "exchange flow"}
+          "test_hostile": "hostile", "test_exchange_flow": "exchange flow", "test_lab": "labs and install"}
 _seconds: dict[str, float] = defaultdict(float)
 _per_problem: dict[str, float] = defaultdict(float)
 _started = time.monotonic()

@@ -47,6 +47,16 @@ def test_grade_ids_unique_across_the_course():
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_activities_are_tagged_so_that_validate_skips_them(assignment):
+    """nbgrader's Validate runs cells with nbclient, which skips the tag; grading skips them too."""
+    for nb in (source_nb(assignment), notebooks.read(release_path(assignment))):
+        activities = notebooks.activity_cells(nb)
+        assert activities, "a problem ends with activities"
+        assert all(notebooks.SKIP_TAG in c.metadata.get("tags", []) for c in activities), (
+            "run `make clean-notebooks` (it tags the activities) and `make release`")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_nbgrader_metadata(assignment):
     nb, prefix = source_nb(assignment), f"p{assignment[:2]}-"
     answers, tests = notebooks.answer_cells(nb), notebooks.test_cells(nb)

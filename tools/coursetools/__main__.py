@@ -1,4 +1,8 @@
-"""learn-gpt2 course tooling (the Makefile's instructor targets call these).
+"""learn-gpt2 course tooling (the Makefile's targets call these).
+
+    python -m coursetools lab [--work DIR]    the learner's lab on their own workspace (work/)
+    python -m coursetools instructor-lab      the instructor's lab on the course root, Formgrader included
+    python -m coursetools workspace [--work DIR]   fill the learner's workspace only (Binder's postBuild)
 
     python -m coursetools release [A ...]     nbgrader generate_assignment -> release/ (all problems by default)
     python -m coursetools autograde [A ...]   autograde everything in submitted/
@@ -27,7 +31,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import bench, catalogue, hostile, notebooks, report, selfcheck
+from . import bench, catalogue, hostile, lab, notebooks, report, selfcheck
 from .autograde import autograde
 from .course import Course
 from .demo import demo
@@ -60,10 +64,17 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("bench").add_argument("assignments", nargs="*")
     sub.add_parser("bench-grading")
     sub.add_parser("bench-suite").add_argument("problems", nargs="?", type=int, default=18)
+    sub.add_parser("lab").add_argument("--work", type=Path, default=Path("work"), help="the learner's workspace")
+    sub.add_parser("instructor-lab")
+    sub.add_parser("workspace").add_argument("--work", type=Path, default=Path("work"))
     args = parser.parse_args(argv)
     course = Course(Path.cwd())
 
-    if args.command == "release":
+    if args.command == "workspace":
+        lab.prepare("learner", course, args.work.resolve())
+    elif args.command in ("lab", "instructor-lab"):
+        lab.open_lab("learner", args.work.resolve()) if args.command == "lab" else lab.open_lab("instructor")
+    elif args.command == "release":
         for a in _assignments(args.assignments, course):
             nbgrader("generate_assignment", a, "--force", cwd=course.root)
     elif args.command == "autograde":

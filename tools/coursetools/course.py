@@ -47,6 +47,18 @@ class Course:
     def feedback(self, student: str, assignment: str) -> Path:
         return self.root / "feedback" / student / assignment / f"{assignment}.html"
 
+    def nbgrader_config(self):
+        """The course's nbgrader configuration, as ``nbgrader`` run in the course root loads it."""
+        from traitlets.config.loader import PyFileConfigLoader
+
+        return PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
+
+    def exchange_root(self) -> Path:
+        """The nbgrader exchange the course is configured with (nbgrader's default if unset)."""
+        from nbgrader.exchange.default.exchange import Exchange
+
+        return Path(Exchange(config=self.nbgrader_config()).root)
+
     def gradebook_url(self) -> str:
         return f"sqlite:///{self.root / 'gradebook.db'}"
 

@@ -125,7 +125,13 @@ def fill_answers(release_nb, answers: dict[str, str]) -> nbformat.NotebookNode:
 
 def clean(nb) -> nbformat.NotebookNode:
     """A notebook as the course stores it: no outputs or execution counts, no editor-only
-    metadata, the ``python3`` kernelspec."""
+    metadata, the ``python3`` kernelspec, and the activities tagged ``skip-execution`` (so that
+    nbgrader's Validate, which runs cells with nbclient, runs what grading runs; JupyterLab
+    ignores the tag when the learner runs them)."""
+    for cell in activity_cells(nb):
+        tags = cell.metadata.setdefault("tags", [])
+        if SKIP_TAG not in tags:
+            tags.append(SKIP_TAG)
     for cell in nb.cells:
         for key in ("lines_to_next_cell", "jupyter", "collapsed", "scrolled", "execution"):
             cell.metadata.pop(key, None)
@@ -140,10 +146,12 @@ def clean(nb) -> nbformat.NotebookNode:
 
 
 def execute(nb, *, cwd: Path, allow_errors: bool = False, timeout: int = 600) -> nbformat.NotebookNode:
-    """Run a notebook top to bottom in the python3 kernel (raises on an error unless allowed)."""
+    """Run a notebook top to bottom in the python3 kernel, activities included (raises on an
+    error unless allowed)."""
     from nbclient import NotebookClient
 
     return NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                          skip_cells_with_tag="(no cell is skipped)",
                           resources={"metadata": {"path": str(cwd)}}).execute()
 
 

@@ -130,14 +130,15 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.log.warning("bwrap not found: grading without the sandbox (resource limits only)")
         return False
 
-    def exchange_root(self) -> str:
-        """The nbgrader exchange this course uses: nbgrader's own setting, or its default."""
+    def exchange_roots(self) -> list[str]:
+        """The nbgrader exchange this course is configured with, and nbgrader's default one (which
+        other courses on the machine may use)."""
         from nbgrader.exchange.default.exchange import Exchange
 
-        return Exchange(config=self.config).root
+        return [Exchange(config=self.config).root, Exchange().root]
 
     def hidden_directories(self) -> list[str]:
-        return [os.getcwd(), str(REPO_ROOT), self.exchange_root(), *self.hidden_paths]
+        return [os.getcwd(), str(REPO_ROOT), *self.exchange_roots(), *self.hidden_paths]
 
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)

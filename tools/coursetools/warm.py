@@ -61,13 +61,6 @@ def graded_notebook(submitted, source) -> nbformat.NotebookNode:
     return nb
 
 
-def grading_config(course: Course):
-    """The course's nbgrader configuration, as ``nbgrader autograde`` would load it."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    return PyFileConfigLoader("nbgrader_config.py", path=str(course.root)).load_config()
-
-
 def score(nb, assignment: str, student: str, config) -> NotebookResult:
     """Per-test scores of an executed notebook, by nbgrader's rules."""
     from nbgrader.preprocessors import IgnorePattern
@@ -91,7 +84,7 @@ def grade_in_warm_process(course: Course, assignment: str,
                           submissions: dict[str, nbformat.NotebookNode]) -> dict[str, NotebookResult]:
     """Grade ``{student: submitted notebook}`` of one problem in one warm process."""
     source = notebooks.read(course.source(assignment))
-    config = grading_config(course)
+    config = course.nbgrader_config()
     with tempfile.TemporaryDirectory(prefix="warm-") as tmp:
         job, out = Path(tmp) / "job.json", Path(tmp) / "result.json"
         job.write_text(json.dumps({
