@@ -23,3 +23,17 @@ def test_feedback_explains_failures_without_revealing_hidden_tests(graded_catalo
         for cell in result.cells.values():
             if cell.message:  # the reason a test failed reaches the learner
                 assert cell.message.splitlines()[0][:80] in visible_text(page), (student, cell.grade_id)
+        # Offline, MathJax (from a CDN) does not load and the maths stays as its TeX source: readable.
+        for formula in _formulas(course.release(assignment))[:5]:
+            assert formula in visible_text(page), f"{student}'s feedback lost the formula {formula!r}"
+
+
+def _formulas(notebook) -> list[str]:
+    """Inline $...$ formulas of the notebook's markdown."""
+    import re
+
+    from coursetools import notebooks
+
+    inline = [m for cell in notebooks.read(notebook).cells if cell.cell_type == "markdown"
+              for m in re.findall(r"\$([^$\n]+)\$", re.sub(r"\$\$.*?\$\$", "", cell.source, flags=re.S))]
+    return [m for m in inline if 3 <= len(m) <= 60]
