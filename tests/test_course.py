@@ -57,6 +57,17 @@ def test_activities_are_tagged_so_that_validate_skips_them(assignment):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_learner_copy_shows_its_hidden_points_and_ends_with_the_self_check(assignment):
+    release = notebooks.read(release_path(assignment))
+    hidden = notebooks.hidden_test_ids(source_nb(assignment))
+    for grade_id, cell in notebooks.test_cells(release).items():
+        if grade_id in hidden:
+            assert notebooks.HIDDEN_NOTICE in cell.source, f"{grade_id}: run `make clean-notebooks`"
+    assert release.cells[-1].source == notebooks.SELF_CHECK_CODE, "the last cell is the learner's self-check"
+    assert release.cells[-2].source.startswith(notebooks.SELF_CHECK_TITLE)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_nbgrader_metadata(assignment):
     nb, prefix = source_nb(assignment), f"p{assignment[:2]}-"
     answers, tests = notebooks.answer_cells(nb), notebooks.test_cells(nb)

@@ -123,11 +123,36 @@ def fill_answers(release_nb, answers: dict[str, str]) -> nbformat.NotebookNode:
     return nb
 
 
+# Every hidden test cell says, in the learner's copy, that it is graded later and how to run it now.
+HIDDEN_NOTICE = ('print("Hidden tests in this cell run when your notebook is graded. To run them now: '
+                 'save, then run the last cell of this notebook (Your grade).")')
+# Every notebook ends with the learner's self-check.
+SELF_CHECK_TITLE = "## Your grade, hidden tests included"
+SELF_CHECK_TEXT = SELF_CHECK_TITLE + """
+
+Save the notebook (Ctrl+S, or Cmd+S on a Mac), then run the cell below. It grades the *saved*
+notebook exactly as your instructor will, in a fresh kernel, and prints every test with its
+points and, for a failing test, the message; the hidden tests' code stays hidden. From a
+terminal at the course root: `make grade NB=work/<problem>/<problem>.ipynb`."""
+SELF_CHECK_CODE = "from coursetools.selfcheck import check_from_notebook\n\ncheck_from_notebook()"
+
+
+def add_learner_conventions(nb) -> None:
+    """The hidden-test notice in every hidden test cell and the self-check cells at the end."""
+    for cell in test_cells(nb).values():
+        if BEGIN_HIDDEN in cell.source and HIDDEN_NOTICE not in cell.source:
+            head, hidden = cell.source.split(BEGIN_HIDDEN, 1)
+            cell.source = f"{head}{HIDDEN_NOTICE}\n{BEGIN_HIDDEN}{hidden}"
+    if not any(cell.source == SELF_CHECK_CODE for cell in nb.cells):
+        nb.cells += [nbformat.v4.new_markdown_cell(SELF_CHECK_TEXT), nbformat.v4.new_code_cell(SELF_CHECK_CODE)]
+
+
 def clean(nb) -> nbformat.NotebookNode:
     """A notebook as the course stores it: no outputs or execution counts, no editor-only
-    metadata, the ``python3`` kernelspec, and the activities tagged ``skip-execution`` (so that
-    nbgrader's Validate, which runs cells with nbclient, runs what grading runs; JupyterLab
-    ignores the tag when the learner runs them)."""
+    metadata, the ``python3`` kernelspec, the learner conventions (``add_learner_conventions``),
+    and the activities tagged ``skip-execution`` (so that nbgrader's Validate, which runs cells
+    with nbclient, runs what grading runs; JupyterLab ignores the tag when the learner runs them)."""
+    add_learner_conventions(nb)
     for cell in activity_cells(nb):
         tags = cell.metadata.setdefault("tags", [])
         if SKIP_TAG not in tags:
