@@ -16,7 +16,7 @@ PY     := $(BIN)/python
 WORK   ?= work
 PYTEST_WORKERS ?= 2
 
-.PHONY: grade validate setup test-tools sandbox lab instructor-lab test test-all test-fast demo release autograde feedback grades catalogue hostile clean-notebooks bench-notebooks bench-grading bench-suite
+.PHONY: grade validate setup test-tools sandbox lab instructor-lab screenshots test test-all test-fast demo release autograde feedback grades catalogue hostile clean-notebooks bench-notebooks bench-grading bench-suite
 
 setup: $(INSTALLED)  ## install the course (Python 3.10+; PyTorch's CPU wheels on Linux without a GPU)
 
@@ -36,6 +36,9 @@ sandbox:  ## install bubblewrap, the grading sandbox, if it is missing (root on 
 
 lab: setup  ## JupyterLab on your own copies of the notebooks in work/ (copied once, never overwritten)
 	$(PY) -m coursetools lab --work $(WORK)
+
+screenshots: setup  ## both labs as headless Chromium shows them -> docs/screenshots/ (needs chromium)
+	$(PY) -m coursetools screenshots
 
 instructor-lab: setup  ## JupyterLab on the course root with Formgrader and a course-local exchange
 	$(PY) -m coursetools instructor-lab

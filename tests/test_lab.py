@@ -5,12 +5,11 @@ them, without a browser) and asked over HTTP what they serve.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -53,12 +52,6 @@ def test_the_course_map_lists_every_problem_and_where_to_begin(tmp_path):
     assert "Where to begin" in text and "make grade NB=work/" in text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _request(port: int, path: str, data: dict | None = None) -> tuple[int, str]:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"token {TOKEN}"},
@@ -74,34 +67,19 @@ def _request(port: int, path: str, data: dict | None = None) -> tuple[int, str]:
 def running_lab(tmp_path_factory):
     """kind -> (port, root, course): the learner's lab on a fresh workspace of this course, the
     instructor's on a scratch course (its Formgrader writes a gradebook)."""
-    servers, started = {}, []
+    servers = {}
+    with contextlib.ExitStack() as stack:
+        def start(kind: str):
+            if kind not in servers:
+                if kind == "learner":
+                    course, work = REPO, tmp_path_factory.mktemp("work")
+                else:
+                    course, work = new_course(tmp_path_factory.mktemp("course"), ASSIGNMENTS[:1]), None
+                port, root = stack.enter_context(lab.serving(kind, course, work, TOKEN))
+                servers[kind] = port, root, course
+            return servers[kind]
 
-    def start(kind: str):
-        if kind not in servers:
-            if kind == "learner":
-                course, work = REPO, tmp_path_factory.mktemp("work")
-            else:
-                course, work = new_course(tmp_path_factory.mktemp("course"), ASSIGNMENTS[:1]), None
-            root = lab.prepare(kind, course, work)
-            port = _free_port()
-            argv, env = lab.lab_command(kind, root, ["--no-browser", f"--port={port}",
-                                                     f"--IdentityProvider.token={TOKEN}"])
-            process = subprocess.Popen(argv, env=env, cwd=course.root, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL)
-            started.append(process)
-            for _ in range(120):
-                try:
-                    if _request(port, "/api/status")[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.5)
-            servers[kind] = port, root, course
-        return servers[kind]
-
-    yield start
-    for process in started:
-        process.terminate()
-        process.wait(timeout=30)
+        yield start
 
 
 def _disabled_plugins(port: int) -> set[str]:

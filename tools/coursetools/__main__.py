@@ -3,6 +3,7 @@
     python -m coursetools lab [--work DIR]    the learner's lab on their own workspace (work/)
     python -m coursetools instructor-lab      the instructor's lab on the course root, Formgrader included
     python -m coursetools workspace [--work DIR]   fill the learner's workspace only (Binder's postBuild)
+    python -m coursetools screenshots         both labs in headless Chromium -> docs/screenshots/
 
     python -m coursetools release [A ...]     nbgrader generate_assignment -> release/ (all problems by default)
     python -m coursetools autograde [A ...]   autograde everything in submitted/
@@ -67,10 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("lab").add_argument("--work", type=Path, default=Path("work"), help="the learner's workspace")
     sub.add_parser("instructor-lab")
     sub.add_parser("workspace").add_argument("--work", type=Path, default=Path("work"))
+    sub.add_parser("screenshots")
     args = parser.parse_args(argv)
     course = Course(Path.cwd())
 
-    if args.command == "workspace":
+    if args.command == "screenshots":
+        from .screenshots import take_screenshots
+
+        take_screenshots()
+    elif args.command == "workspace":
         lab.prepare("learner", course, args.work.resolve())
     elif args.command in ("lab", "instructor-lab"):
         lab.open_lab("learner", args.work.resolve()) if args.command == "lab" else lab.open_lab("instructor")

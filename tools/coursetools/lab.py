@@ -13,11 +13,13 @@ installation serves both.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -125,6 +127,34 @@ def prepare(kind: str, course: Course = REPO, work: Path | None = None) -> Path:
         return work
     course.exchange_root().mkdir(parents=True, exist_ok=True)
     return course.root
+
+
+@contextlib.contextmanager
+def serving(kind: str, course: Course = REPO, work: Path | None = None, token: str = "learn-gpt2"):
+    """A lab running without a browser on a free port, for as long as the block runs: yields
+    (port, root). The tests and ``make screenshots`` ask it over HTTP what it serves."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = prepare(kind, course, work)
+    argv, env = lab_command(kind, root, ["--no-browser", f"--port={port}", f"--IdentityProvider.token={token}"])
+    process = subprocess.Popen(argv, env=env, cwd=course.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(240):
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/api/status",
+                                                 headers={"Authorization": f"token {token}"})
+                with urllib.request.urlopen(request, timeout=5):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        yield port, root
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def open_lab(kind: str, work: Path | None = None, extra: list[str] = ()) -> None:
