@@ -234,3 +234,36 @@ def test_greedy_generation_matches_transformers(ckpt_dir):
     print(f"\n[hf-parity] greedy generation: 20 tokens x 2, smallest top-1/top-2 logit margin {margin:.3g}")
     assert actual.shape == expected.shape == (2, 28)
     assert torch.equal(actual, expected), f"ours:\n{actual}\ntransformers:\n{expected}"
+
+
+# --- the key map and the errors that name a key (problem 12) -------------------------------------
+
+def test_weight_mapping_covers_exactly_the_saved_tensors():
+    hf = make_hf_model(**SMALL)
+    saved = {k for k in hf.state_dict() if k != "lm_head.weight"}  # save_pretrained drops the tied head
+    mapping = GPT2Model._build_weight_mapping(SMALL["n_layer"])
+    assert set(mapping) == saved
+    ours = set(GPT2Model(GPT2Config(**SMALL)).state_dict()) - {"lm_head.weight"}
+    assert {name for name, _ in mapping.values()} == ours
+    transposed = {k for k, (_, t) in mapping.items() if t}
+    assert transposed == {f"transformer.h.{i}.{m}.weight" for i in range(SMALL["n_layer"])
+                          for m in ("attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj")}
+
+
+@pytest.mark.parametrize("edit,named", [
+    (lambda s: s.pop("transformer.h.1.mlp.c_fc.weight"), "transformer.h.1.mlp.c_fc.weight"),
+    (lambda s: s.update({"transformer.h.0.crossattention.q_attn.weight": torch.zeros(64, 64)}),
+     "transformer.h.0.crossattention.q_attn.weight"),
+    (lambda s: s.update({"transformer.wpe.weight": s["transformer.wpe.weight"][:1000].clone()}),
+     "transformer.wpe.weight"),
+    (lambda s: s.update({"transformer.h.0.mlp.c_fc.weight": s["transformer.h.0.mlp.c_fc.weight"].t().clone()}),
+     "transformer.h.0.mlp.c_fc.weight"),
+], ids=["missing", "unexpected", "truncated-positions", "already-transposed"])
+def test_bad_checkpoint_error_names_the_key(ckpt_dir, edit, named):
+    hf = make_hf_model(**SMALL)
+    state = {k: v.clone() for k, v in hf.state_dict().items() if k != "lm_head.weight"}
+    edit(state)
+    hf.config.save_pretrained(ckpt_dir)
+    torch.save(state, ckpt_dir / "pytorch_model.bin")
+    with pytest.raises(ValueError, match=named.replace(".", r"\.")):
+        GPT2Model.from_pretrained(ckpt_dir)

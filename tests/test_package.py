@@ -110,6 +110,14 @@ def test_sdpa_shapes_and_rows_sum_to_one():
     torch.testing.assert_close(weights.sum(-1), torch.ones(B, H, T))
 
 
+def test_sdpa_takes_queries_and_keys_of_different_lengths_without_n_embd():
+    sdpa = ScaledDotProductAttention(dropout=0.0)  # n_embd is optional: the scale comes from q
+    q, k, v = randn(B, H, 3, 8, seed=1), randn(B, H, T, 8, seed=2), randn(B, H, T, 5, seed=3)
+    out, weights = sdpa(q, k, v)
+    assert out.shape == (B, H, 3, 5) and weights.shape == (B, H, 3, T)
+    torch.testing.assert_close(out, F.scaled_dot_product_attention(q, k, v), atol=1e-5, rtol=1e-5)
+
+
 def test_sdpa_weights_are_pre_dropout_distribution_in_train_mode():
     sdpa = ScaledDotProductAttention(C, dropout=0.5).train()
     q, k, v = randn(B, T, 8, seed=1), randn(B, T, 8, seed=2), randn(B, T, 8, seed=3)

@@ -1,8 +1,10 @@
-"""The answer subclasses the reference component and adds nothing."""
+"""The answer subclasses the reference component and adds nothing (a function: wraps it)."""
 EXPECT = "flagged"
 SCOPE = "component"  # the reference component differs from problem to problem
 MESSAGE = "derives from the reference"
 
 
 def submission(kit):
-    return kit.components_replaced(lambda name: f"\n\nclass {name}(gpt2.{name}):\n    pass\n")
+    return kit.components_replaced(lambda name: (
+        f"\n\ndef {name}(*args, **kwargs):\n    return gpt2.{name}(*args, **kwargs)\n" if name in kit.functions
+        else f"\n\nclass {name}(gpt2.{name}):\n    pass\n"))

@@ -66,12 +66,16 @@ class SimpleAttention(nn.Module):
 class ScaledDotProductAttention(nn.Module):
     """Problem 03. softmax(q kᵀ / √d_k) v, with dropout on the attention weights.
 
-    q, k, v (..., T, d_k); optional boolean ``mask`` broadcastable to (..., T, T), True where
-    attending is allowed. Returns (out (..., T, d_k), attn_weights (..., T, T)); the weights are
-    the softmax distribution before dropout, so each row sums to 1.
+    q (..., T_q, d_k), k (..., T_k, d_k), v (..., T_k, d_v); optional boolean ``mask``
+    broadcastable to (..., T_q, T_k), True where attending is allowed. Returns
+    (out (..., T_q, d_v), attn_weights (..., T_q, T_k)); the weights are the softmax distribution
+    before dropout, so each row sums to 1. T_q may differ from T_k (a KV cache, problem 14).
+
+    ``n_embd`` is optional and only recorded: the scale √d_k comes from the inputs' last
+    dimension, so one module serves any head size (existing calls that pass it keep working).
     """
 
-    def __init__(self, n_embd: int, dropout: float = 0.1):
+    def __init__(self, n_embd: int | None = None, dropout: float = 0.1):
         super().__init__()
         self.n_embd = n_embd
         self.dropout = nn.Dropout(dropout)
@@ -79,7 +83,7 @@ class ScaledDotProductAttention(nn.Module):
     def forward(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
                 mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         d_k = q.shape[-1]
-        scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)
+        scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)  # (..., T_q, T_k)
         if mask is not None:
             scores = scores.masked_fill(~mask, float("-inf"))
         weights = F.softmax(scores, dim=-1)
@@ -254,17 +258,12 @@ class GPT2Model(nn.Module):
         self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
         self.lm_head.weight = self.embeddings.wte.weight  # tied: one matrix, two uses
         self.apply(self._init_weights)
-        # GPT-2's residual scaling: each block adds two projections into the residual stream,
-        # so the stream's variance grows with depth; scaling these two projections by
-        # 1/sqrt(2 * n_layer) keeps it roughly constant at initialisation.
-        residual_std = 0.02 / math.sqrt(2 * config.n_layer)
-        for name, param in self.named_parameters():
-            if name.endswith("c_proj.weight"):
-                nn.init.normal_(param, mean=0.0, std=residual_std)
+        self._scale_residual_projections()
 
     @staticmethod
     def _init_weights(module: nn.Module) -> None:
-        """GPT-2 initialisation: N(0, 0.02) weights, zero biases, LayerNorm ones and zeros."""
+        """Problem 11. GPT-2 initialisation of one module, in place: N(0, 0.02²) weights for
+        nn.Linear and nn.Embedding, zero biases, LayerNorm ones and zeros."""
         if isinstance(module, (nn.Linear, nn.Embedding)):
             nn.init.normal_(module.weight, mean=0.0, std=0.02)
             if getattr(module, "bias", None) is not None:
@@ -272,6 +271,16 @@ class GPT2Model(nn.Module):
         elif isinstance(module, (LayerNorm, nn.LayerNorm)):
             nn.init.ones_(module.weight)
             nn.init.zeros_(module.bias)
+
+    def _scale_residual_projections(self) -> None:
+        """Problem 11. GPT-2's residual scaling: each block adds two projections into the
+        residual stream, so the stream's variance grows with depth; drawing attn.c_proj.weight
+        and mlp.c_proj.weight with std 0.02 / sqrt(2 * n_layer) keeps it roughly constant at
+        initialisation. Biases and every other parameter are unchanged."""
+        residual_std = 0.02 / math.sqrt(2 * self.config.n_layer)
+        for name, param in self.named_parameters():
+            if name.endswith("c_proj.weight"):
+                nn.init.normal_(param, mean=0.0, std=residual_std)
 
     def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
         x = self.embeddings(input_ids)
@@ -312,13 +321,23 @@ class GPT2Model(nn.Module):
             input_ids = torch.cat([input_ids, next_id], dim=1)
         return input_ids
 
+    @staticmethod
+    def _build_weight_mapping(n_layer: int) -> dict[str, tuple[str, bool]]:
+        """Problem 12. HF checkpoint key -> (our state-dict key, Conv1D transpose needed?)."""
+        from .pretrained import build_weight_mapping
+
+        return build_weight_mapping(n_layer)
+
     @classmethod
     def from_pretrained(cls, name_or_path: str) -> "GPT2Model":
-        """Load released GPT-2 weights: a hub name ("gpt2", "gpt2-medium", "gpt2-large",
-        "gpt2-xl"; needs the network once) or a local directory saved by ``transformers``."""
+        """Problem 12. Load released GPT-2 weights: a hub name ("gpt2", "gpt2-medium",
+        "gpt2-large", "gpt2-xl"; needs the network once) or a local directory saved by
+        ``transformers`` (safetensors or .bin). A missing, unexpected or wrongly shaped tensor
+        raises a ``ValueError`` that names it. Returns the model in eval mode."""
         from .pretrained import load_hf_checkpoint, convert_hf_state_dict
 
         config, hf_state = load_hf_checkpoint(name_or_path)
         model = cls(config)
-        model.load_state_dict(convert_hf_state_dict(hf_state, config.n_layer))
+        shapes = {name: tuple(t.shape) for name, t in model.state_dict().items()}
+        model.load_state_dict(convert_hf_state_dict(hf_state, config.n_layer, shapes))
         return model.eval()

@@ -88,6 +88,9 @@ class Kit:
         self.answers = notebooks.solution_answers(source)
         self.solution = notebooks.fill_answers(self.release, self.answers)
         self.components = sorted(set().union(*notebooks.graded_components(source).values()))
+        # components that are functions (count_parameters, say), not classes: there is no subclassing them
+        self.functions = {name for name in self.components
+                          if any(f"def {name}(" in answer for answer in self.answers.values())}
         self.test_ids = list(notebooks.test_cells(source))
 
     def copy(self):

@@ -24,6 +24,9 @@ import types
 # Builtins IPython itself sets around every cell (its input(), its display hook's _).
 KERNEL_MANAGED = {"builtins": {"input", "getpass", "get_ipython", "exit", "quit", "display",
                                "_", "__", "___", "__IPYTHON__"}}
+# Attributes Python itself caches on classes: copyreg's __slotnames__, written the first time an
+# instance is deep-copied, pickled or saved with torch.save. Changing them cheats nothing.
+PYTHON_CACHES = {"__slotnames__"}
 WATCHED_MODULES = ("builtins", "math", "numpy", "numpy.testing", "torch", "torch.nn",
                    "torch.nn.functional", "torch.testing", "gpt2", "gpt2.testing")
 
@@ -50,12 +53,17 @@ class Guard:
         self.references = {c: getattr(gpt2, c) for c in self.components if hasattr(gpt2, c)}
         for name, ref in self.references.items():
             self._report_learner_calls(name, ref)
-        self.library_dirs = tuple(os.path.dirname(self.modules[name].__file__) + os.sep
-                                  for name in ("torch", "numpy") if name in self.modules)
+        # Installed libraries (torch, numpy, transformers...) patch each other on import or first
+        # use; learner code lives in the notebook's cells, never in site-packages.
+        import sysconfig
+
+        self.library_dirs = tuple({os.path.dirname(self.modules[name].__file__) + os.sep
+                                   for name in ("torch", "numpy") if name in self.modules}
+                                  | {sysconfig.get_paths()[key] + os.sep for key in ("purelib", "platlib")})
         self.owners = self._owners()
         self.snapshot = {(label, key): value for label, owner in self.owners.items()
                          for key, value in list(vars(owner).items())
-                         if key not in KERNEL_MANAGED.get(label, ())}
+                         if key not in KERNEL_MANAGED.get(label, ()) and key not in PYTHON_CACHES}
         self.sys_hooks = (sys.gettrace(), sys.getprofile())
         self.setup_names = None
 
@@ -112,8 +120,8 @@ class Guard:
             frame = frame.f_back
 
     def _library_made(self, obj) -> bool:
-        """Whether ``obj`` is code of torch or numpy themselves: importing torch._dynamo, for one,
-        replaces torch.manual_seed by a wrapper of it. Learner code lives in the notebook's cells."""
+        """Whether ``obj`` is code of an installed library: importing torch._dynamo, for one,
+        replaces torch.manual_seed by a wrapper of it, and transformers adds nn.Module.smart_apply."""
         code = getattr(obj, "__code__", None)
         return code is not None and code.co_filename.startswith(self.library_dirs)
 
@@ -146,7 +154,8 @@ class Guard:
         for label, owner in self.owners.items():  # a method added to a class hides the inherited one
             if _is_class(owner):
                 found += [f"{label}.{key}" for key, now in list(vars(owner).items())
-                          if (label, key) not in self.snapshot and not self._library_made(now)]
+                          if (label, key) not in self.snapshot and key not in PYTHON_CACHES
+                          and not self._library_made(now)]
         for name, module in self.modules.items():
             if sys.modules.get(name) is not module:
                 found.append(f"sys.modules[{name!r}]")
@@ -171,7 +180,7 @@ class Guard:
                 continue
             reasons = set(self.calls.get(name, ()))
             mine = self.ip.user_ns.get(name)
-            if mine is ref:
+            if mine is ref or getattr(mine, "__wrapped__", None) is ref:  # a function is watched: see above
                 reasons.add(f"{name} is the reference gpt2.{name} itself, not your implementation")
             elif _is_class(ref) and _is_class(mine) and issubclass(mine, ref):
                 reasons.add(f"your {name} derives from the reference gpt2.{name}")

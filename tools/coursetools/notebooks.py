@@ -172,12 +172,17 @@ def clean(nb) -> nbformat.NotebookNode:
 
 def execute(nb, *, cwd: Path, allow_errors: bool = False, timeout: int = 600) -> nbformat.NotebookNode:
     """Run a notebook top to bottom in the python3 kernel, activities included (raises on an
-    error unless allowed)."""
+    error unless allowed). The claims its text makes are checked (``gpt2.testing.check_claim``)."""
+    import os
+
     from nbclient import NotebookClient
 
-    return NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
-                          skip_cells_with_tag="(no cell is skipped)",
-                          resources={"metadata": {"path": str(cwd)}}).execute()
+    from gpt2.testing import CHECK_CLAIMS
+
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                            skip_cells_with_tag="(no cell is skipped)",
+                            resources={"metadata": {"path": str(cwd)}})
+    return client.execute(env={**os.environ, CHECK_CLAIMS: "1"})
 
 
 def run_timed(path: Path) -> float:
