@@ -1,0 +1,64 @@
+# cell: p09-gpt2-config
+# expect: was accepted
+# expect: so that overrides are validated
+@dataclass
+class GPT2Config:
+    vocab_size: int = 50257
+    n_positions: int = 1024
+    n_embd: int = 768
+    n_layer: int = 12
+    n_head: int = 12
+    resid_pdrop: float = 0.1
+    embd_pdrop: float = 0.1
+    attn_pdrop: float = 0.1
+    layer_norm_epsilon: float = 1e-5
+
+    def __post_init__(self):
+        for name in ["vocab_size", "n_positions", "n_embd", "n_layer", "n_head"]:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"{name} must be a positive integer, got {value}")
+        if self.n_embd % self.n_head != 0:
+            raise ValueError(f"n_embd={self.n_embd} is not divisible by n_head={self.n_head}")
+        for name in ["resid_pdrop", "embd_pdrop", "attn_pdrop"]:
+            p = getattr(self, name)
+            if not (0 <= p < 1):
+                raise ValueError(f"{name} must be in [0, 1), got {p}")
+        if self.layer_norm_epsilon <= 0:
+            raise ValueError(f"layer_norm_epsilon must be > 0, got {self.layer_norm_epsilon}")
+
+    @property
+    def n_inner(self):
+        return 4 * self.n_embd
+
+    @classmethod
+    def gpt2_small(cls, **overrides):
+        config = cls()
+        config.n_embd, config.n_layer, config.n_head = 768, 12, 12
+        for name, value in overrides.items():
+            setattr(config, name, value)
+        return config
+
+    @classmethod
+    def gpt2_medium(cls, **overrides):
+        config = cls()
+        config.n_embd, config.n_layer, config.n_head = 1024, 24, 16
+        for name, value in overrides.items():
+            setattr(config, name, value)
+        return config
+
+    @classmethod
+    def gpt2_large(cls, **overrides):
+        config = cls()
+        config.n_embd, config.n_layer, config.n_head = 1280, 36, 20
+        for name, value in overrides.items():
+            setattr(config, name, value)
+        return config
+
+    @classmethod
+    def gpt2_xl(cls, **overrides):
+        config = cls()
+        config.n_embd, config.n_layer, config.n_head = 1600, 48, 25
+        for name, value in overrides.items():
+            setattr(config, name, value)
+        return config

@@ -1,0 +1,13 @@
+# cell: p09-count-parameters
+# expect: each block has two, ln_1 and ln_2
+def count_parameters(config):
+    C = config.n_embd
+    V = config.vocab_size
+    P = config.n_positions
+    inner = config.n_inner
+    embeddings = V * C + P * C
+    ln = 2 * C
+    attn = C * 3 * C + 3 * C + C * C + C
+    mlp = C * inner + inner + inner * C + C
+    block = ln + attn + mlp
+    return embeddings + config.n_layer * block + ln

@@ -1,0 +1,13 @@
+# cell: p09-count-parameters
+# expect: c_attn is counted as n_embd x n_embd
+def count_parameters(config):
+    C = config.n_embd
+    V = config.vocab_size
+    P = config.n_positions
+    inner = config.n_inner
+    embeddings = V * C + P * C
+    ln = 2 * C
+    attn = C * C + C + C * C + C
+    mlp = C * inner + inner + inner * C + C
+    block = 2 * ln + attn + mlp
+    return embeddings + config.n_layer * block + ln
