@@ -1,0 +1,31 @@
+# cell: p10-gpt2-model
+# GPT-2's initialisation already (problem 11)
+class GPT2Model(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.config = config
+        self.embeddings = Embeddings(config.vocab_size, config.n_positions, config.n_embd, config.embd_pdrop)
+        self.h = nn.ModuleList([
+            TransformerBlock(config.n_embd, config.n_head, config.n_positions, dropout=config.resid_pdrop,
+                             layer_norm_epsilon=config.layer_norm_epsilon, attn_dropout=config.attn_pdrop)
+            for _ in range(config.n_layer)])
+        self.ln_f = LayerNorm(config.n_embd, eps=config.layer_norm_epsilon)
+        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        self.lm_head.weight = self.embeddings.wte.weight
+        self.apply(self._init_weights)
+        for name, p in self.named_parameters():
+            if name.endswith("c_proj.weight"):
+                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
+
+    @staticmethod
+    def _init_weights(module):
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+            if getattr(module, "bias", None) is not None:
+                nn.init.zeros_(module.bias)
+
+    def forward(self, input_ids):
+        x = self.embeddings(input_ids)
+        for block in self.h:
+            x = block(x)
+        return self.lm_head(self.ln_f(x))
