@@ -1,0 +1,40 @@
+# cell: p11-gpt2-model
+# expect: scaled like a residual projection
+# expect: c_fc keeps std 0.02
+# The MLP's expansion c_fc is scaled too.
+class GPT2Model(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.config = config
+        self.embeddings = Embeddings(config.vocab_size, config.n_positions, config.n_embd, config.embd_pdrop)
+        self.h = nn.ModuleList(
+            TransformerBlock(config.n_embd, config.n_head, config.n_positions, dropout=config.resid_pdrop,
+                             layer_norm_epsilon=config.layer_norm_epsilon, attn_dropout=config.attn_pdrop,
+                             n_inner=config.n_inner)
+            for _ in range(config.n_layer))
+        self.ln_f = LayerNorm(config.n_embd, eps=config.layer_norm_epsilon)
+        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        self.lm_head.weight = self.embeddings.wte.weight  # tied: one Parameter, two uses
+        self.apply(self._init_weights)
+        self._scale_residual_projections()
+
+    def _init_weights(self, module):
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+            if getattr(module, "bias", None) is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, (LayerNorm, nn.LayerNorm)):
+            nn.init.ones_(module.weight)
+            nn.init.zeros_(module.bias)
+
+    def _scale_residual_projections(self):
+        std = 0.02 / math.sqrt(2 * self.config.n_layer)
+        for block in self.h:
+            for layer in (block.attn.c_proj, block.mlp.c_fc, block.mlp.c_proj):
+                nn.init.normal_(layer.weight, mean=0.0, std=std)
+
+    def forward(self, input_ids):
+        x = self.embeddings(input_ids)
+        for block in self.h:
+            x = block(x)
+        return self.lm_head(self.ln_f(x))
