@@ -123,7 +123,13 @@ def test_learner_copy_runs_until_its_first_not_implemented_error(assignment):
     assert stopped.value.ename == "NotImplementedError", f"first error is {stopped.value.ename}: {stopped.value.evalue}"
 
 
-def test_readme_lists_every_available_problem():
+def test_readme_lists_every_available_problem_with_its_points():
+    from coursetools.lab import course_table
+
     readme = (REPO.root / "README.md").read_text()
+    rows = {row["number"]: row for row in course_table()}
     for a in ASSIGNMENTS:
         assert f"release/{a}/{a}.ipynb" in readme, f"README's course table should link {a}"
+        points = sum(c.metadata.nbgrader["points"] for c in notebooks.test_cells(source_nb(a)).values())
+        assert rows[a[:2]]["points"] == points, f"README gives {a} {rows[a[:2]]['points']} points; it has {points}"
+        assert rows[a[:2]]["status"] == "available", a
