@@ -1,6 +1,6 @@
 # cell: p03-attention
 class ScaledDotProductAttention(nn.Module):
-    def __init__(self, n_embd, dropout=0.1):
+    def __init__(self, n_embd=None, dropout=0.1):
         super().__init__()
         self.n_embd = n_embd
         self.dropout = nn.Dropout(p=dropout)
