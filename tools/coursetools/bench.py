@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from . import catalogue
+from . import catalogue, notebooks
 from .autograde import autograde
 from .course import Course, new_course
 
@@ -64,8 +64,14 @@ def add_problem_copies(course: Course, total: int) -> list[str]:
         shutil.copytree(course.cases_dir(original), course.cases_dir(new))
         for case in course.cases_dir(new).glob("*/*.py"):
             case.write_text(case.read_text().replace(f"# cell: {old_prefix}", f"# cell: {new_prefix}", 1))
-        with open(course.root / "README.md", "a") as readme:
-            readme.write(f"\n[{new}](release/{new}/{new}.ipynb)\n")
+        # Its row in README's course table: linked, available, with the copied notebook's points.
+        readme = course.root / "README.md"
+        row = next(line for line in readme.read_text().splitlines() if line.startswith(f"| {number:02d} |"))
+        cells = row.split(" | ")
+        cells[1], cells[-1] = f"[{new}](release/{new}/{new}.ipynb)", "available |"
+        points = sum(c.metadata.nbgrader["points"] for c in notebooks.test_cells(notebooks.read(course.source(original))).values())
+        cells[-2] = f"{points:g}"
+        readme.write_text(readme.read_text().replace(row, " | ".join(cells)))
         json.loads(course.source(new).read_text())  # still a notebook
         added.append(new)
     return added
