@@ -78,7 +78,8 @@ catalogue: setup sandbox  ## grade one problem's mutants and variants through nb
 hostile: setup sandbox  ## grade the hostile and mangled catalogue for one problem: make hostile A=01-embeddings
 	$(PY) -m coursetools hostile $(A)
 
-clean-notebooks: setup  ## strip outputs from source notebooks before committing
+clean-notebooks: setup  ## strip outputs from source notebooks before committing (and redraw the diagrams)
+	$(PY) -m coursetools diagrams
 	$(PY) -m coursetools clean
 
 bench-notebooks: setup  ## time each solution notebook top to bottom

@@ -31,6 +31,17 @@ def test_problems_exist_and_follow_the_naming_scheme():
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_title_card_shows_where_the_problem_sits_in_gpt2(assignment):
+    from coursetools import diagram
+
+    drawn = diagram.svg(assignment[:2])
+    assert "<rect" in drawn and 'stroke="#e65100"' in drawn, "the problem's part is highlighted"
+    for folder in (REPO.source(assignment).parent, release_path(assignment).parent):
+        assert (folder / diagram.FILE).read_text() == drawn, "run `make clean-notebooks` and `make release`"
+    assert notebooks.YOU_ARE_HERE in source_nb(assignment).cells[0].source
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_stored_clean_with_python3_kernel(assignment):
     nb = source_nb(assignment)
     nbformat.validate(nb)

@@ -4,6 +4,7 @@
     python -m coursetools instructor-lab      the instructor's lab on the course root, Formgrader included
     python -m coursetools workspace [--work DIR]   fill the learner's workspace only (Binder's postBuild)
     python -m coursetools screenshots         both labs in headless Chromium -> docs/screenshots/
+    python -m coursetools diagrams            each problem's "you are here" diagram -> source/<NN-slug>/
 
     python -m coursetools release [A ...]     nbgrader generate_assignment -> release/ (all problems by default)
     python -m coursetools autograde [A ...]   autograde everything in submitted/
@@ -69,10 +70,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("instructor-lab")
     sub.add_parser("workspace").add_argument("--work", type=Path, default=Path("work"))
     sub.add_parser("screenshots")
+    sub.add_parser("diagrams")
     args = parser.parse_args(argv)
     course = Course(Path.cwd())
 
-    if args.command == "screenshots":
+    if args.command == "diagrams":
+        from .diagram import write_diagrams
+
+        print("wrote the diagrams of", ", ".join(write_diagrams(course)))
+    elif args.command == "screenshots":
         from .screenshots import take_screenshots
 
         take_screenshots()

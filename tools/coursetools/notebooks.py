@@ -137,8 +137,16 @@ terminal at the course root: `make grade NB=work/<problem>/<problem>.ipynb`."""
 SELF_CHECK_CODE = "from coursetools.selfcheck import check_from_notebook\n\ncheck_from_notebook()"
 
 
+# The title card shows where the problem sits in GPT-2 (coursetools.diagram draws the file).
+YOU_ARE_HERE = "![You are here: the part of GPT-2 this problem builds](you-are-here.svg)"
+
+
 def add_learner_conventions(nb) -> None:
-    """The hidden-test notice in every hidden test cell and the self-check cells at the end."""
+    """The "you are here" diagram on the title card, the hidden-test notice in every hidden test
+    cell, and the self-check cells at the end."""
+    title = nb.cells[0]
+    if title.cell_type == "markdown" and YOU_ARE_HERE not in title.source:
+        title.source = title.source.rstrip() + "\n\n" + YOU_ARE_HERE
     for cell in test_cells(nb).values():
         if BEGIN_HIDDEN in cell.source and HIDDEN_NOTICE not in cell.source:
             head, hidden = cell.source.split(BEGIN_HIDDEN, 1)
