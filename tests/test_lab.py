@@ -211,4 +211,5 @@ def test_binder_s_build_steps_set_up_the_learner_lab(tmp_path, install):
     dry_run = subprocess.run(["make", "-n", "grade", f"NB=work/{ASSIGNMENTS[0]}/{ASSIGNMENTS[0]}.ipynb",
                               f"PYTHON={sys.executable}"], cwd=repo, env=env, capture_output=True, text=True)
     assert dry_run.returncode == 0, dry_run.stderr
-    assert "install.py" not in dry_run.stdout and ".venv" not in dry_run.stdout, "no second environment"
+    assert "install.py" not in dry_run.stdout and str(repo / ".venv") not in dry_run.stdout, "no second environment"
+    assert f"{Path(sys.executable).parent}/python -m coursetools grade" in dry_run.stdout, "the existing one is used"
