@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from . import catalogue, notebooks
+from . import catalogue, diagram, notebooks
 from .autograde import autograde
 from .course import Course, new_course
 
@@ -61,6 +61,7 @@ def add_problem_copies(course: Course, total: int) -> list[str]:
         text = course.source(original).read_text()
         course.source(new).parent.mkdir(parents=True)
         course.source(new).write_text(text.replace(f'"grade_id": "{old_prefix}', f'"grade_id": "{new_prefix}'))
+        (course.source(new).parent / diagram.FILE).write_text(diagram.svg(f"{number:02d}"))
         shutil.copytree(course.cases_dir(original), course.cases_dir(new))
         for case in course.cases_dir(new).glob("*/*.py"):
             case.write_text(case.read_text().replace(f"# cell: {old_prefix}", f"# cell: {new_prefix}", 1))

@@ -31,6 +31,9 @@ BUILDS = {
     "01": {"embeddings"}, "02": {"attn"}, "03": {"attn"}, "04": {"attn"}, "05": {"attn"},
     "06": {"mlp"}, "07": {"ln_1", "ln_2", "ln_f", "residual_1", "residual_2"},
     "08": {"block"}, "09": {"config"}, "10": {"model"}, "11": {"init"}, "12": {"pretrained"},
+    # The extensions: generation reads the head's logits, the KV cache lives in attention, LoRA
+    # adapts attention and MLP, fine-tuning, quantization and distributed training touch it all.
+    "13": {"lm_head"}, "14": {"attn"}, "15": {"model"}, "16": {"attn", "mlp"}, "17": {"model"}, "18": {"model"},
 }
 ON, OFF = ('fill="#ffd54f" stroke="#e65100" stroke-width="2.5"', 'fill="#eceff1" stroke="#90a4ae"')
 
