@@ -70,8 +70,7 @@ def add_problem_copies(course: Course, total: int) -> list[str]:
         row = next(line for line in readme.read_text().splitlines() if line.startswith(f"| {number:02d} |"))
         cells = row.split(" | ")
         cells[1], cells[-1] = f"[{new}](release/{new}/{new}.ipynb)", "available |"
-        points = sum(c.metadata.nbgrader["points"] for c in notebooks.test_cells(notebooks.read(course.source(original))).values())
-        cells[-2] = f"{points:g}"
+        cells[-2] = f"{notebooks.total_points(notebooks.read(course.source(original))):g}"
         readme.write_text(readme.read_text().replace(row, " | ".join(cells)))
         json.loads(course.source(new).read_text())  # still a notebook
         added.append(new)

@@ -69,6 +69,11 @@ def activity_cells(nb) -> list[nbformat.NotebookNode]:
     return [cell for cell in nb.cells[max(graded, default=len(nb.cells)) + 1:] if cell.cell_type == "code"]
 
 
+def total_points(nb) -> float:
+    """What the notebook's graded test cells are worth together."""
+    return sum(cell.metadata.nbgrader["points"] for cell in test_cells(nb).values())
+
+
 def hidden_test_ids(nb) -> set[str]:
     """Grade ids of the test cells that hold hidden tests."""
     return {gid for gid, cell in test_cells(nb).items() if BEGIN_HIDDEN in cell.source}
