@@ -16,7 +16,7 @@ PY     := $(BIN)/python
 WORK   ?= work
 PYTEST_WORKERS ?= 2
 
-.PHONY: grade validate setup test-tools sandbox lab instructor-lab screenshots test test-all test-fast demo release autograde feedback grades catalogue hostile clean-notebooks bench-notebooks bench-grading bench-suite
+.PHONY: grade validate setup test-tools sandbox lab instructor-lab screenshots test test-all test-fast demo release autograde feedback grades catalogue hostile clean-notebooks bench-notebooks bench-grading bench-suite bench-generate bench-train bench-quant
 
 setup: $(INSTALLED)  ## install the course (Python 3.10+; PyTorch's CPU wheels on Linux without a GPU)
 
@@ -87,6 +87,17 @@ bench-notebooks: setup  ## time each solution notebook top to bottom
 
 bench-suite: setup sandbox  ## make test on a fresh clone of HEAD with 18 problems (stand-in copies for the missing ones)
 	$(PY) -m coursetools bench-suite $(N)
+
+# Benchmarks of the extensions: the reference against HuggingFace (or torch's own answer) on the
+# same weights, in one run, so the ratios hold on any machine.
+bench-generate: setup  ## tokens/s of greedy generation, uncached, KV-cached and HF's; forward pass against HF (problem 14)
+	$(PY) -m coursetools.bench_generate
+
+bench-train: setup  ## training tokens/s of one step on GPT-2 small's geometry, reference against HF (problem 15)
+	$(PY) -m coursetools.bench_train
+
+bench-quant: setup  ## size, perplexity and tokens/s: fp32, int8, int4 and torch's quantize_dynamic (problem 17)
+	$(PY) -m coursetools.bench_quant
 
 bench-grading: setup sandbox  ## grade a cohort of 24 with 1 and 2 workers and print the speed-up
 	$(PY) -m coursetools bench-grading
