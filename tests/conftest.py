@@ -1,6 +1,7 @@
 """Shared fixtures, and the suite's time table printed at the end of every run."""
 from __future__ import annotations
 
+import os
 import re
 import socket
 import threading
@@ -12,6 +13,10 @@ import pytest
 from coursetools import catalogue, hostile
 
 from helpers import ASSIGNMENTS, SWEEP, graded_once_per_run
+
+# The suite proves the course offline: no notebook, kernel or test may wait on the HuggingFace hub
+# (with this set, any hub access fails at once instead of retrying).
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 @pytest.fixture(scope="session")

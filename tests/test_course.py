@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import time
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -20,6 +22,26 @@ def source_nb(a: str):
 
 def release_path(a: str) -> Path:
     return REPO.release(a)
+
+
+# A solution notebook runs in <= 30 s in all, so a cell still running after CELL_TIMEOUT has
+# stalled: it fails, named, instead of silently eating the suite's budget (one run lost 10 min so).
+CELL_TIMEOUT = 180
+SLOW_RUN = 90  # s: a run this long is reported with its slowest cells
+
+
+def run_notebook(nb, cwd: Path, what: str) -> None:
+    """Run ``nb`` (raises as notebooks.execute does); a slow run warns with where the time went."""
+    start = time.perf_counter()
+    try:
+        notebooks.execute(nb, cwd=cwd, timeout=CELL_TIMEOUT)
+    finally:
+        wall = time.perf_counter() - start
+        if wall > SLOW_RUN:
+            cells = notebooks.cell_seconds(nb)
+            slowest = "; ".join(f"cell {i} ({line!r}) {s:.0f} s" for s, i, line in cells[:3])
+            warnings.warn(f"{what} took {wall:.0f} s: {slowest}; kernel start, stop and the rest "
+                          f"{wall - sum(s for s, _, _ in cells):.0f} s")
 
 
 def test_problems_exist_and_follow_the_naming_scheme():
@@ -121,7 +143,7 @@ def test_release_reveals_no_solution_or_hidden_test(assignment):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_notebook_runs_top_to_bottom(assignment):
-    notebooks.execute(source_nb(assignment), cwd=REPO.source(assignment).parent)  # raises on any error
+    run_notebook(source_nb(assignment), REPO.source(assignment).parent, f"{assignment}'s solution")  # raises on any error
 
 
 @pytest.mark.slow
@@ -130,7 +152,8 @@ def test_learner_copy_runs_until_its_first_not_implemented_error(assignment):
     from nbclient.exceptions import CellExecutionError
 
     with pytest.raises(CellExecutionError) as stopped:  # execution stops at the first error
-        notebooks.execute(notebooks.read(release_path(assignment)), cwd=release_path(assignment).parent)
+        run_notebook(notebooks.read(release_path(assignment)), release_path(assignment).parent,
+                     f"{assignment}'s learner copy")
     assert stopped.value.ename == "NotImplementedError", f"first error is {stopped.value.ename}: {stopped.value.evalue}"
 
 

@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "clean":
         paths = args.notebooks or [course.source(a) for a in course.assignments()]
         for path in paths:
-            nbformat.write(notebooks.clean(notebooks.read(path)), str(path))
+            nbformat.write(notebooks.clean(notebooks.read(path), path.stem), str(path))
             print(f"cleaned {path}")
     elif args.command == "grade":
         with tempfile.TemporaryDirectory() as tmp:

@@ -146,9 +146,13 @@ SELF_CHECK_CODE = "from coursetools.selfcheck import check_from_notebook\n\nchec
 YOU_ARE_HERE = "![You are here: the part of GPT-2 this problem builds](you-are-here.svg)"
 
 
-def add_learner_conventions(nb) -> None:
+def add_learner_conventions(nb, assignment: str | None = None) -> None:
     """The "you are here" diagram on the title card, the hidden-test notice in every hidden test
-    cell, and the self-check cells at the end."""
+    cell, after the tests the cells that save the learner's parts and switch to them
+    (``coursetools.mine``; given the problem's ``assignment`` name), and the self-check cells at
+    the end."""
+    if assignment is not None:
+        _add_your_parts_cells(nb, assignment)
     title = nb.cells[0]
     if title.cell_type == "markdown" and YOU_ARE_HERE not in title.source:
         title.source = title.source.rstrip() + "\n\n" + YOU_ARE_HERE
@@ -160,12 +164,30 @@ def add_learner_conventions(nb) -> None:
         nb.cells += [nbformat.v4.new_markdown_cell(SELF_CHECK_TEXT), nbformat.v4.new_code_cell(SELF_CHECK_CODE)]
 
 
-def clean(nb) -> nbformat.NotebookNode:
+def _add_your_parts_cells(nb, assignment: str) -> None:
+    """After the tests: save this problem's parts (if later problems use them), and the switch to
+    the learner's earlier parts (after problem 01)."""
+    from . import mine
+
+    if any(cell.source.startswith(mine.YOUR_PARTS_TITLE) for cell in nb.cells):
+        return
+    saves, switches = assignment in mine.MINE, not assignment.startswith("01-")
+    if not (saves or switches):
+        return
+    text = "\n\n".join([mine.YOUR_PARTS_TITLE] + [mine.SAVE_TEXT] * saves + [mine.SWITCH_TEXT] * switches)
+    cells = [nbformat.v4.new_markdown_cell(text)]
+    cells += [nbformat.v4.new_code_cell(mine.save_code(assignment))] * saves
+    cells += [nbformat.v4.new_code_cell(mine.SWITCH_CODE)] * switches
+    last = max(i for i, cell in enumerate(nb.cells) if is_graded(cell) or nbgrader_meta(cell).get("solution"))
+    nb.cells[last + 1:last + 1] = cells
+
+
+def clean(nb, assignment: str | None = None) -> nbformat.NotebookNode:
     """A notebook as the course stores it: no outputs or execution counts, no editor-only
     metadata, the ``python3`` kernelspec, the learner conventions (``add_learner_conventions``),
     and the activities tagged ``skip-execution`` (so that nbgrader's Validate, which runs cells
     with nbclient, runs what grading runs; JupyterLab ignores the tag when the learner runs them)."""
-    add_learner_conventions(nb)
+    add_learner_conventions(nb, assignment)
     for cell in activity_cells(nb):
         tags = cell.metadata.setdefault("tags", [])
         if SKIP_TAG not in tags:
@@ -185,17 +207,38 @@ def clean(nb) -> nbformat.NotebookNode:
 
 def execute(nb, *, cwd: Path, allow_errors: bool = False, timeout: int = 600) -> nbformat.NotebookNode:
     """Run a notebook top to bottom in the python3 kernel, activities included (raises on an
-    error unless allowed). The claims its text makes are checked (``gpt2.testing.check_claim``)."""
+    error unless allowed; ``timeout`` is per cell). The claims its text makes are checked
+    (``gpt2.testing.check_claim``)."""
     import os
 
     from nbclient import NotebookClient
 
     from gpt2.testing import CHECK_CLAIMS
 
+    import tempfile
+
+    from .mine import WORKSPACE_ENV
+
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
-                            skip_cells_with_tag="(no cell is skipped)",
+                            skip_cells_with_tag="(no cell is skipped)", record_timing=True,
                             resources={"metadata": {"path": str(cwd)}})
-    return client.execute(env={**os.environ, CHECK_CLAIMS: "1"})
+    with tempfile.TemporaryDirectory() as saved_parts:  # the save cell writes here, not beside the course
+        return client.execute(env={**os.environ, CHECK_CLAIMS: "1", WORKSPACE_ENV: saved_parts})
+
+
+def cell_seconds(nb) -> list[tuple[float, int, str]]:
+    """(seconds, index, first line) of every executed code cell, slowest first, from the timing
+    nbclient records in each cell's metadata."""
+    from datetime import datetime
+
+    timed = []
+    for index, cell in enumerate(nb.cells):
+        stamps = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in stamps and "shell.execute_reply" in stamps:
+            start, end = (datetime.fromisoformat(stamps[k].replace("Z", "+00:00"))
+                          for k in ("iopub.execute_input", "shell.execute_reply"))
+            timed.append(((end - start).total_seconds(), index, cell.source.split("\n", 1)[0][:70]))
+    return sorted(timed, reverse=True)
 
 
 def run_timed(path: Path) -> float:
