@@ -55,7 +55,9 @@ def loopback_port():
 # --- where the time goes ---------------------------------------------------------------------------
 # Seconds of test time (setup, call and teardown; a batch graded in a fixture counts for the test
 # that first needs it), summed over the workers, per group and per problem.
-GROUPS = {"test_package": "package", "test_hf_parity": "HF parity", "test_course": "course lint + notebook runs",
+PACKAGE_TESTS = ["test_package", "test_generation", "test_kv_cache", "test_training", "test_lora",
+                 "test_quantization", "test_distributed"]  # the reference package, one file per module
+GROUPS = {**dict.fromkeys(PACKAGE_TESTS, "package"), "test_hf_parity": "HF parity", "test_course": "course lint + notebook runs",
           "test_grading": "per-problem grading", "test_feedback": "per-problem grading",
           "test_hostile": "hostile", "test_exchange_flow": "exchange flow", "test_lab": "labs and install"}
 _seconds: dict[str, float] = defaultdict(float)
