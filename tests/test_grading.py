@@ -16,7 +16,7 @@ import re
 
 import pytest
 
-from coursetools import catalogue, hostile
+from coursetools import catalogue, hostile, notebooks
 from coursetools.course import REPO
 
 from helpers import ASSIGNMENTS, SWEEP, per_problem, xdist_group
@@ -67,11 +67,19 @@ def test_solution_gets_full_marks(graded_catalogue, assignment):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", per_problem())
 def test_untouched_learner_copy_scores_zero(graded_catalogue, assignment):
-    result = graded_catalogue(assignment).nbgrader["blank"]
+    """Every test fails with NotImplementedError, and everything before the first test (setup,
+    answer skeletons, any cell the learner runs first) ran without an error."""
+    graded = graded_catalogue(assignment)
+    result = graded.nbgrader["blank"]
     assert result.score == 0
     assert not result.needs_manual_grade
     for cell in result.cells.values():
         assert cell.message.startswith("NotImplementedError"), (cell.grade_id, cell.message)
+    ran = notebooks.read(graded.course.autograded("blank", assignment)).cells
+    first_test = next(i for i, cell in enumerate(ran) if notebooks.is_test(cell))
+    for index, cell in enumerate(ran[:first_test]):
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        assert not errors, f"cell {index} of the learner copy fails before any test: {errors[0].ename}: {errors[0].evalue}"
 
 
 @pytest.mark.slow
