@@ -15,11 +15,12 @@ from .model import (
     SimpleAttention,
     TransformerBlock,
 )
+from .lora import LoRALinear, apply_lora, load_lora_state_dict, lora_state_dict
 from .tokenizer import load_tokenizer
 
 __all__ = [
     "CausalMultiHeadAttention", "Embeddings", "FeedForward", "GPT2Config", "GPT2Model",
-    "LayerNorm", "MultiHeadAttention", "NewGELU", "ResidualBlock", "ScaledDotProductAttention",
-    "SimpleAttention", "TransformerBlock", "count_parameters", "default_device", "load_tokenizer", "stdlib_text",
+    "LayerNorm", "LoRALinear", "MultiHeadAttention", "NewGELU", "ResidualBlock", "ScaledDotProductAttention",
+    "SimpleAttention", "TransformerBlock", "apply_lora", "count_parameters", "default_device", "load_lora_state_dict", "load_tokenizer", "lora_state_dict", "stdlib_text",
 ]
 __version__ = "0.1.0"

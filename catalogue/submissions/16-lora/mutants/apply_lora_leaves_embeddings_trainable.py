@@ -1,0 +1,16 @@
+# cell: p16-apply-lora
+# expect: the embeddings (wte, wpe
+# expect: the LayerNorms
+def apply_lora(model, r, alpha, targets=("c_attn",), dropout=0.0):
+    names = [name for name, module in model.named_modules()
+             if isinstance(module, nn.Linear) and name.split(".")[-1] in targets]
+    for target in targets:
+        if not any(name.split(".")[-1] == target for name in names):
+            raise ValueError(f"no layer named {target}")
+    for name in names:
+        parent_name, child = name.rsplit(".", 1)
+        parent = model.get_submodule(parent_name)
+        layer = getattr(parent, child)
+        layer.weight.requires_grad = False   # freeze what LoRA adapts
+        setattr(parent, child, LoRALinear(layer, r, alpha, dropout))
+    return model

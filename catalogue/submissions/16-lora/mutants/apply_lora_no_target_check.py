@@ -1,0 +1,12 @@
+# cell: p16-apply-lora
+# expect: should raise ValueError
+def apply_lora(model, r, alpha, targets=("c_attn",), dropout=0.0):
+    for p in model.parameters():
+        p.requires_grad = False
+    names = [name for name, module in model.named_modules()
+             if isinstance(module, nn.Linear) and name.split(".")[-1] in targets]
+    for name in names:
+        parent_name, child = name.rsplit(".", 1)
+        parent = model.get_submodule(parent_name)
+        setattr(parent, child, LoRALinear(getattr(parent, child), r, alpha, dropout))
+    return model
