@@ -1,0 +1,22 @@
+# cell: p17-int4
+# expect: scales should be (5, 2)
+def pack_int4(q):
+    u = (q.to(torch.int16) + 8).to(torch.uint8)
+    return u[..., 0::2] | (u[..., 1::2] << 4)
+
+
+def unpack_int4(packed):
+    low = (packed & 0x0F).to(torch.int8) - 8
+    high = (packed >> 4).to(torch.int8) - 8
+    return torch.stack([low, high], dim=-1).flatten(-2)
+
+
+def quantize_int4(w, group_size=64):
+    scales = w.abs().amax(dim=-1) / 7
+    safe = torch.where(scales > 0, scales, torch.ones_like(scales)).unsqueeze(-1)
+    q = torch.round(w / safe).clamp(-7, 7).to(torch.int8)
+    return pack_int4(q), scales
+
+
+def dequantize_int4(packed, scales, group_size=64):
+    return unpack_int4(packed).to(scales.dtype) * scales.unsqueeze(-1)

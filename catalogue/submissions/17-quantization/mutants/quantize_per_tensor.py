@@ -1,0 +1,12 @@
+# cell: p17-quantize
+# expect: per-tensor
+def quantize(w, scale=None):
+    if scale is None:
+        scale = (w.abs().max() / 127).expand(w.shape[:-1])
+    safe = torch.where(scale > 0, scale, torch.ones_like(scale))
+    q = torch.round(w / safe.unsqueeze(-1)).clamp(-127, 127)
+    return q.to(torch.int8), scale
+
+
+def dequantize(q, scale):
+    return q.to(scale.dtype) * scale.unsqueeze(-1)
