@@ -110,3 +110,48 @@ def test_required_sandbox_without_bwrap_fails_with_a_clear_message(monkeypatch):
     with pytest.raises(SandboxUnavailable, match="apt-get install bubblewrap"):
         SandboxedKernelManager(kernel_name="python3", mode="required")
     assert SandboxedKernelManager(kernel_name="python3", mode="auto").transport == "tcp"
+
+
+@pytest.mark.slow
+def test_torch_distributed_ranks_talk_over_loopback_inside(course):
+    """Problem 18 starts torchrun from the kernel: its ranks meet on 127.0.0.1 inside the sandbox (within
+    the memory limit of each process), and a process group in the kernel itself prints nothing to
+    stderr (no DNS inside: the sandbox's /etc/hosts names the loopback addresses); the grading harness's
+    ranks, forked from the kernel, grade the reference."""
+    seen = run_in_sandbox(course, """
+import datetime, json, os, tempfile
+import torch.distributed as dist
+from gpt2.distributed import free_port, run_torchrun
+with open("ranks.py", "w") as f:
+    f.write("import torch, torch.distributed as dist\\n"
+            "dist.init_process_group('gloo')\\n"
+            "t = torch.ones(1) * (dist.get_rank() + 1)\\n"
+            "dist.all_reduce(t)\\n"
+            "print('sum', t.item())\\n"
+            "dist.destroy_process_group()\\n")
+out = run_torchrun("ranks.py", 2, timeout_s=120)
+captured, saved = tempfile.TemporaryFile(), os.dup(2)
+os.dup2(captured.fileno(), 2)
+try:
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()), RANK="0", WORLD_SIZE="1")
+    dist.init_process_group("gloo", timeout=datetime.timedelta(seconds=20))
+    dist.barrier()
+    dist.destroy_process_group()
+    from gpt2 import distributed as D  # the grading harness forks its ranks from the kernel
+    answers = {name: getattr(D, name) for name in D.COMPONENTS}
+    graded = D.expect(answers, D.average_gradients)
+finally:
+    os.dup2(saved, 2)
+captured.seek(0)
+print(json.dumps({"sums": out.count("sum 3.0"), "stderr": captured.read().decode(), "graded": graded}))
+""")
+    assert seen == {"sums": 2, "stderr": "", "graded": "the gradients averaged over 2 ranks equal one process's on "
+                                                       "the union batch (<= 1e-6)"}
+
+
+def test_the_sandbox_hosts_file_names_loopback_first():
+    from coursetools.sandbox import sandbox_hosts
+
+    lines = sandbox_hosts().splitlines()
+    assert lines[1].split()[:2] == ["127.0.0.1", "localhost"] and socket.gethostname() in lines[1].split()
+    assert "::1 localhost" in lines[2] and lines[3] == "::ffff:127.0.0.1 localhost"

@@ -15,6 +15,11 @@
   change anything outside its working directory.
 - The kernel talks to the grader over ZeroMQ's ``ipc`` transport (Unix sockets in a private
   directory bound into the sandbox), which needs no network.
+- Loopback works inside (the kernel may start processes that talk over 127.0.0.1, as problem 18's
+  ``torch.distributed`` ranks do). The sandbox's ``/etc/hosts`` (``sandbox_hosts``) names the
+  loopback addresses, IPv6 ones included, and maps this machine's hostname to 127.0.0.1: there is
+  no DNS inside, and PyTorch's rendezvous store looks up the name of each client's address (a
+  failed lookup prints a warning to stderr, and gloo binds to the address the hostname resolves to).
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ import json
 import os
 import resource
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -56,13 +62,26 @@ def kernel_python_paths(executable: str) -> tuple[str, ...]:
     return tuple(sorted(p for p in paths if os.path.exists(p)))
 
 
+def sandbox_hosts() -> str:
+    """The sandbox's ``/etc/hosts``: loopback names first (IPv4, IPv6 and IPv4-mapped IPv6), this
+    machine's hostname on 127.0.0.1, then the machine's own file."""
+    try:
+        own = Path("/etc/hosts").read_text()
+    except OSError:
+        own = ""
+    return ("# written by coursetools.sandbox: inside the sandbox only loopback exists\n"
+            f"127.0.0.1 localhost {socket.gethostname()}\n::1 localhost ip6-localhost ip6-loopback\n"
+            f"::ffff:127.0.0.1 localhost\n{own}")
+
+
 def bwrap_command(command: list[str], *, cwd: str, writable: list[str], hidden: list[str],
-                  readable: list[str], blanked: list[str] = (), empty_file: str = "") -> list[str]:
+                  readable: list[str], blanked: list[str] = (), empty_file: str = "",
+                  hosts_file: str = "") -> list[str]:
     """``bwrap`` arguments that run ``command`` in the private view described in the module doc.
 
     ``hidden`` paths become empty read-only directories, except for the ``readable`` paths under
     them (put back read-only) and the ``writable`` ones (put back read-write). ``blanked`` files
-    read as ``empty_file``.
+    read as ``empty_file``; ``hosts_file`` replaces ``/etc/hosts``.
     """
     args = ["bwrap", "--die-with-parent", "--unshare-net", "--unshare-pid", "--unshare-ipc",
             "--unshare-uts", "--unshare-cgroup-try", "--cap-drop", "ALL",
@@ -78,6 +97,8 @@ def bwrap_command(command: list[str], *, cwd: str, writable: list[str], hidden: 
         args += ["--bind", path, path]
     for path in blanked:
         args += ["--ro-bind", empty_file, os.path.realpath(path)]
+    if hosts_file and os.path.exists("/etc/hosts"):
+        args += ["--ro-bind", hosts_file, os.path.realpath("/etc/hosts")]
     for path in masked:  # the empty stand-ins stay read-only; /tmp and $HOME are private scratch
         args += ["--remount-ro", path]
     # ipykernel exits when its parent pid is gone, and the grader's pid does not exist in the new
@@ -116,6 +137,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.ip = os.path.join(self._ipc_dir, "ipc")
             self._empty_file = os.path.join(self._ipc_dir, "empty")
             open(self._empty_file, "w").close()
+            self._hosts_file = os.path.join(self._ipc_dir, "hosts")
+            Path(self._hosts_file).write_text(sandbox_hosts())
 
     def _use_sandbox(self) -> bool:
         if self.mode == "off":
@@ -150,7 +173,7 @@ class SandboxedKernelManager(AsyncKernelManager):
                                     hidden=self.hidden_directories(),
                                     readable=list(kernel_python_paths(command[0])),
                                     blanked=sorted(map(str, Path(cwd).glob("*.ipynb"))),
-                                    empty_file=self._empty_file)
+                                    empty_file=self._empty_file, hosts_file=self._hosts_file)
         return limits_command(command, self.memory_limit_mb, self.file_size_limit_mb)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:

@@ -1,0 +1,11 @@
+# cell: p18-average-gradients
+# expect: rank 1
+# expect: too large
+@torch.no_grad()
+def average_gradients(model):
+    world_size = dist.get_world_size()
+    for p in model.parameters():
+        if p.grad is not None:
+            dist.all_reduce(p.grad, op=dist.ReduceOp.SUM)
+            if dist.get_rank() == 0:
+                p.grad /= world_size

@@ -1,0 +1,13 @@
+# cell: p18-train-step-ddp
+# expect: never all-reduced
+def train_step_ddp(model, micro_batches, optimizer, loss_fn=F.cross_entropy):
+    k = len(micro_batches)
+    total = 0.0
+    for i, (inputs, targets) in enumerate(micro_batches):
+        with model.no_sync():
+            loss = loss_fn(model(inputs), targets)
+            (loss / k).backward()
+        total += loss.item()
+    optimizer.step()
+    optimizer.zero_grad()
+    return total / k
