@@ -1,7 +1,9 @@
 """The answer subclasses the reference component and adds nothing (a function: wraps it)."""
 EXPECT = "flagged"
 SCOPE = "component"  # the reference component differs from problem to problem
-MESSAGE = "derives from the reference"
+# A class is flagged as "derives from the reference gpt2.X"; a function wrapping the reference
+# (there is no subclassing one) as "calls the reference gpt2.X".
+MESSAGE = "the reference gpt2."
 
 
 def submission(kit):
