@@ -7,6 +7,7 @@ from .model import (
     Embeddings,
     FeedForward,
     GPT2Model,
+    KVCache,
     LayerNorm,
     MultiHeadAttention,
     NewGELU,
@@ -14,6 +15,7 @@ from .model import (
     ScaledDotProductAttention,
     SimpleAttention,
     TransformerBlock,
+    causal_mask,
 )
 from .distributed import (
     ShardedSampler, average_gradients, broadcast_parameters, cleanup_distributed, print_rank0,

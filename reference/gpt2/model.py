@@ -23,6 +23,16 @@ def _check_length(seq_len: int, n_positions: int) -> None:
             f"GPT-2 has no position embedding beyond position {n_positions - 1}")
 
 
+def causal_mask(T_q: int, T_k: int, device=None) -> torch.Tensor:
+    """Problem 14. Boolean (T_q, T_k), True where attending is allowed, for T_q new queries
+    after T_k - T_q cached keys: query i sits at position T_k - T_q + i and sees keys 0 .. that
+    position (every cached key and the new ones up to itself). T_q == T_k is the plain
+    lower triangle. ValueError when T_q > T_k (queries without their own key)."""
+    if T_q > T_k:
+        raise ValueError(f"{T_q} queries but only {T_k} keys: every query needs its own key")
+    return torch.ones(T_q, T_k, dtype=torch.bool, device=device).tril(diagonal=T_k - T_q)
+
+
 class Embeddings(nn.Module):
     """Problem 01. Token embedding plus learned position embedding, then dropout.
 
@@ -36,9 +46,11 @@ class Embeddings(nn.Module):
         self.wpe = nn.Embedding(n_positions, n_embd)  # one row per position 0..n_positions-1
         self.drop = nn.Dropout(dropout)
 
-    def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
-        _check_length(input_ids.shape[-1], self.n_positions)
-        positions = torch.arange(input_ids.shape[-1], device=input_ids.device)
+    def forward(self, input_ids: torch.Tensor, past_length: int = 0) -> torch.Tensor:
+        """``past_length`` (problem 14): how many tokens a KV cache already holds; the new
+        tokens sit at positions past_length .. past_length + T - 1."""
+        _check_length(past_length + input_ids.shape[-1], self.n_positions)
+        positions = torch.arange(past_length, past_length + input_ids.shape[-1], device=input_ids.device)
         # (B, T, C) + (T, C): the same position vectors are broadcast over the batch.
         return self.drop(self.wte(input_ids) + self.wpe(positions))
 
@@ -90,12 +102,86 @@ class ScaledDotProductAttention(nn.Module):
         return self.dropout(weights) @ v, weights
 
 
+class KVCache:
+    """Problem 14. The keys and values of the tokens seen so far, one (k, v) pair per layer.
+
+    ``cache[i]`` is layer i's ``(keys, values)``, each (B, H, T_past, D); ``cache.length`` is
+    T_past (0 when empty) and ``len(cache)`` the number of layers. Storage is preallocated:
+    each layer writes its new keys and values into buffers (B, H, capacity, D) that grow by
+    doubling (up to ``max_length``), so a step of generation copies one token, not the whole
+    history. ``update`` changes the cache in place: a cache belongs to one sequence of calls
+    (pass the one the model returned, and do not branch from an older one).
+    """
+
+    def __init__(self, n_layer: int, max_length: int | None = None):
+        self.max_length = max_length
+        self._keys: list[torch.Tensor | None] = [None] * n_layer
+        self._values: list[torch.Tensor | None] = [None] * n_layer
+        self._lengths = [0] * n_layer
+
+    @classmethod
+    def from_pairs(cls, pairs, max_length: int | None = None) -> "KVCache":
+        """A cache holding ``pairs``, a sequence of (keys, values) per layer, each (B, H, T, D)
+        (HuggingFace's legacy ``past_key_values`` layout)."""
+        pairs = list(pairs)
+        cache = cls(len(pairs), max_length)
+        for i, (k, v) in enumerate(pairs):
+            cache.update(i, k, v)
+        return cache
+
+    @property
+    def length(self) -> int:
+        return self._lengths[0] if self._lengths else 0
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __getitem__(self, layer: int) -> tuple[torch.Tensor, torch.Tensor]:
+        n, k, v = self._lengths[layer], self._keys[layer], self._values[layer]
+        if k is None:
+            raise IndexError(f"layer {layer} of the cache holds nothing yet")
+        return k[:, :, :n], v[:, :, :n]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def update(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Append k, v (B, H, T_new, D) to layer ``layer``; return all its keys and values
+        (B, H, T_past + T_new, D) as views of the buffers."""
+        n, t = self._lengths[layer], k.shape[2]
+        keys, values = self._keys[layer], self._values[layer]
+        if keys is None or n + t > keys.shape[2]:
+            capacity = max(2 * (n + t), 32)
+            if self.max_length is not None:
+                capacity = max(min(capacity, self.max_length), n + t)
+            new_keys = k.new_empty(k.shape[:2] + (capacity,) + k.shape[3:])
+            new_values = v.new_empty(v.shape[:2] + (capacity,) + v.shape[3:])
+            if keys is not None:
+                new_keys[:, :, :n] = keys[:, :, :n]
+                new_values[:, :, :n] = values[:, :, :n]
+            keys, values = self._keys[layer], self._values[layer] = new_keys, new_values
+        keys[:, :, n:n + t] = k
+        values[:, :, n:n + t] = v
+        self._lengths[layer] = n + t
+        return keys[:, :, :n + t], values[:, :, :n + t]
+
+
 class MultiHeadAttention(nn.Module):
     """Problem 04. H heads of scaled dot-product attention in parallel.
 
     One fused projection ``c_attn`` makes q, k and v; each is split into H heads of size D,
     attended independently, merged back to C and projected by ``c_proj``.
     x (B, T, C) -> (B, T, C); with ``return_weights=True`` also the weights (B, H, T, T).
+
+    Problem 14: ``past`` holds the keys and values of T_past earlier tokens, either a pair
+    ``(keys, values)``, each (B, H, T_past, D), or ``(cache, layer)``, a ``KVCache`` and this
+    layer's index (appended to in place). The T new queries attend to all T_past + T keys; the
+    weights are then (B, H, T, T_past + T). ``use_cache=True`` also returns ``(keys, values)``
+    of all T_past + T tokens, last: ``(out, (k, v))`` or ``(out, weights, (k, v))``.
+
+    Two paths, one maths: ``return_weights=True`` (and training with attention dropout) runs
+    ``self.attention``, softmax(q kᵀ / √D) v written out; otherwise the same product runs as
+    ``F.scaled_dot_product_attention``, PyTorch's fused kernel.
     """
 
     def __init__(self, n_embd: int, n_head: int, dropout: float = 0.1,
@@ -120,16 +206,47 @@ class MultiHeadAttention(nn.Module):
         B, H, T, D = x.shape
         return x.transpose(1, 2).contiguous().view(B, T, H * D)
 
-    def attention_mask(self, seq_len: int) -> torch.Tensor | None:
-        """Which (query, key) pairs may attend; None = all of them."""
+    def attention_mask(self, seq_len: int, past_length: int = 0) -> torch.Tensor | None:
+        """Which (query, key) pairs may attend, (…, seq_len, past_length + seq_len);
+        None = all of them."""
         return None
 
-    def forward(self, x: torch.Tensor, return_weights: bool = False):
+    def _fused(self, return_weights: bool) -> bool:
+        """Whether F.scaled_dot_product_attention computes exactly what self.attention would:
+        no weights asked for, no attention dropout active, the reference attention module."""
+        return (not return_weights and type(self.attention) is ScaledDotProductAttention
+                and (not self.training or self.attention.dropout.p == 0))
+
+    def forward(self, x: torch.Tensor, return_weights: bool = False, past=None, use_cache: bool = False):
         q, k, v = self.c_attn(x).split(self.n_embd, dim=-1)
-        q, k, v = self.split_heads(q), self.split_heads(k), self.split_heads(v)
-        out, weights = self.attention(q, k, v, mask=self.attention_mask(x.shape[1]))
+        q, k, v = self.split_heads(q), self.split_heads(k), self.split_heads(v)  # (B, H, T, D)
+        past_length = 0
+        if past is not None and isinstance(past[0], KVCache):
+            cache, layer = past
+            past_length = cache._lengths[layer]
+            k, v = cache.update(layer, k, v)                # (B, H, T_past + T, D)
+        elif past is not None:                              # a (keys, values) pair, (B, H, T_past, D)
+            past_length = past[0].shape[2]
+            k, v = torch.cat([past[0], k], dim=2), torch.cat([past[1], v], dim=2)
+        T = x.shape[1]
+        # Subclasses written before problem 14 define attention_mask(seq_len): ask them that.
+        mask = self.attention_mask(T) if past_length == 0 else self.attention_mask(T, past_length)
+        if self._fused(return_weights):
+            causal = type(self).attention_mask is CausalMultiHeadAttention.attention_mask
+            if causal and past_length == 0:
+                out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            elif causal and T == 1:  # one new token sees every key
+                out = F.scaled_dot_product_attention(q, k, v)
+            else:
+                out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+            weights = None
+        else:
+            out, weights = self.attention(q, k, v, mask=mask)
         out = self.resid_dropout(self.c_proj(self.merge_heads(out)))
-        return (out, weights) if return_weights else out
+        result = (out, weights) if return_weights else (out,)
+        if use_cache:
+            result += ((k, v),)
+        return result if len(result) > 1 else out
 
 
 class CausalMultiHeadAttention(MultiHeadAttention):
@@ -147,9 +264,13 @@ class CausalMultiHeadAttention(MultiHeadAttention):
         causal = torch.tril(torch.ones(n_positions, n_positions, dtype=torch.bool))
         self.register_buffer("mask", causal.view(1, 1, n_positions, n_positions), persistent=False)
 
-    def attention_mask(self, seq_len: int) -> torch.Tensor:
-        _check_length(seq_len, self.n_positions)
-        return self.mask[:, :, :seq_len, :seq_len]
+    def attention_mask(self, seq_len: int, past_length: int = 0) -> torch.Tensor:
+        """(1, 1, seq_len, past_length + seq_len): new token i (at position past_length + i)
+        sees every cached token and the new tokens 0..i, i.e. rows past_length.. of the
+        causal mask."""
+        total = past_length + seq_len
+        _check_length(total, self.n_positions)
+        return self.mask[:, :, past_length:total, :total]
 
 
 class NewGELU(nn.Module):
@@ -158,7 +279,11 @@ class NewGELU(nn.Module):
     0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))
     """
 
+    fused = True  # problem 14: F.gelu(approximate="tanh") is this formula in one kernel
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.fused:
+            return F.gelu(x, approximate="tanh")
         return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x.pow(3))))
 
 
@@ -196,7 +321,11 @@ class LayerNorm(nn.Module):
         self.weight = nn.Parameter(torch.ones(n_embd))
         self.bias = nn.Parameter(torch.zeros(n_embd))
 
+    fused = True  # problem 14: F.layer_norm computes this maths (biased variance, eps in the root) in one kernel
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.fused:
+            return F.layer_norm(x, self.weight.shape, self.weight, self.bias, self.eps)
         centred = x - x.mean(dim=-1, keepdim=True)
         variance = centred.pow(2).mean(dim=-1, keepdim=True)  # biased: divided by C
         return centred * torch.rsqrt(variance + self.eps) * self.weight + self.bias
@@ -230,9 +359,16 @@ class TransformerBlock(nn.Module):
         self.ln_2 = LayerNorm(n_embd, eps=layer_norm_epsilon)
         self.mlp = FeedForward(n_embd, n_inner, dropout)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x + self.attn(self.ln_1(x))
-        return x + self.mlp(self.ln_2(x))
+    def forward(self, x: torch.Tensor, past=None, use_cache: bool = False):
+        """``past`` (problem 14): the attention's past, ``(keys, values)`` or ``(cache, layer)``.
+        ``use_cache=True`` returns ``(x, (keys, values))``, the attention's present."""
+        if use_cache:
+            attended, present = self.attn(self.ln_1(x), past=past, use_cache=True)
+        else:
+            attended = self.attn(self.ln_1(x)) if past is None else self.attn(self.ln_1(x), past=past)
+        x = x + attended
+        x = x + self.mlp(self.ln_2(x))
+        return (x, present) if use_cache else x
 
 
 class GPT2Model(nn.Module):
@@ -282,44 +418,41 @@ class GPT2Model(nn.Module):
             if name.endswith("c_proj.weight"):
                 nn.init.normal_(param, mean=0.0, std=residual_std)
 
-    def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
-        x = self.embeddings(input_ids)
-        for block in self.h:
-            x = block(x)
-        return self.lm_head(self.ln_f(x))
+    def forward(self, input_ids: torch.Tensor, past_key_values: KVCache | None = None,
+                use_cache: bool = False):
+        """input_ids (B, T) -> logits (B, T, vocab_size).
+
+        Problem 14: with ``use_cache=True`` returns ``(logits, cache)``, a ``KVCache`` holding
+        the keys and values of every token so far; pass it back as ``past_key_values`` with
+        only the new tokens to continue (it is extended in place). A sequence of (k, v) pairs
+        per layer is accepted too. Past + new tokens may not exceed n_positions (ValueError).
+        """
+        if past_key_values is not None and not isinstance(past_key_values, KVCache):
+            past_key_values = KVCache.from_pairs(past_key_values, self.config.n_positions)
+        if past_key_values is None and use_cache:
+            past_key_values = KVCache(len(self.h), self.config.n_positions)
+        if past_key_values is None:
+            x = self.embeddings(input_ids)
+            for block in self.h:
+                x = block(x)
+        else:
+            x = self.embeddings(input_ids, past_key_values.length)
+            for i, block in enumerate(self.h):
+                x = block(x, past=(past_key_values, i))
+        logits = self.lm_head(self.ln_f(x))
+        return (logits, past_key_values) if use_cache else logits
 
     def num_parameters(self) -> int:
         """Distinct parameters (the tied LM head counts once)."""
         return sum(p.numel() for p in self.parameters())
 
-    @torch.no_grad()
-    def generate(self, input_ids: torch.Tensor, max_new_tokens: int, *,
-                 temperature: float = 1.0, top_k: int | None = None,
-                 do_sample: bool = False, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Extend ``input_ids`` (B, T) by ``max_new_tokens`` tokens, greedily by default.
+    def generate(self, input_ids: torch.Tensor, max_new_tokens: int, **options) -> torch.Tensor:
+        """Extend ``input_ids`` (B, T) by ``max_new_tokens`` tokens: ``gpt2.generation.generate``
+        (problem 13) on this model; greedy by default, ``do_sample``, ``temperature``, ``top_k``,
+        ``top_p``, ``eos_token_id``, ``generator`` and ``use_cache`` (problem 14) as there."""
+        from .generation import generate
 
-        With ``do_sample=True`` tokens are drawn from softmax(logits / temperature), keeping
-        only the ``top_k`` most likely when given. Context beyond ``n_positions`` is cropped.
-        """
-        if max_new_tokens < 0:
-            raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
-        if do_sample and temperature <= 0:
-            raise ValueError(f"temperature must be positive when sampling, got {temperature}")
-        if top_k is not None and top_k <= 0:
-            raise ValueError(f"top_k must be a positive number of tokens, got {top_k}")
-        for _ in range(max_new_tokens):
-            context = input_ids[:, -self.config.n_positions:]
-            logits = self(context)[:, -1, :]
-            if do_sample:
-                logits = logits / temperature
-                if top_k is not None:
-                    kth = torch.topk(logits, min(top_k, logits.shape[-1])).values[:, -1:]
-                    logits = logits.masked_fill(logits < kth, float("-inf"))
-                next_id = torch.multinomial(F.softmax(logits, dim=-1), 1, generator=generator)
-            else:
-                next_id = logits.argmax(dim=-1, keepdim=True)
-            input_ids = torch.cat([input_ids, next_id], dim=1)
-        return input_ids
+        return generate(self, input_ids, max_new_tokens, **options)
 
     @staticmethod
     def _build_weight_mapping(n_layer: int) -> dict[str, tuple[str, bool]]:
