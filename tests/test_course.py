@@ -80,6 +80,14 @@ def test_grade_ids_unique_across_the_course():
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_test_cell_names_what_it_grades(assignment):
+    """The tamper guard checks, per test cell, the components the cell names: a cell that reaches
+    them only through a setup helper would give points to an answer that hands in the reference."""
+    unnamed = [gid for gid, names in notebooks.graded_components(source_nb(assignment)).items() if not names]
+    assert not unnamed, f"{unnamed} name no component of the answer cells (add e.g. `assert callable(name)`)"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_activities_are_tagged_so_that_validate_skips_them(assignment):
     """nbgrader's Validate runs cells with nbclient, which skips the tag; grading skips them too."""
     for nb in (source_nb(assignment), notebooks.read(release_path(assignment))):
