@@ -6,7 +6,7 @@ mistake, and every catalogued correct-but-different submission (variant) scores 
 The catalogue lives in catalogue/submissions/<problem>/{mutants,variants}/, one file per case.
 
 `make test` grades each catalogue in one warm process (coursetools.warm) and sends a sample
-(solution, blank copy, one mutant, one variant) through real nbgrader too, which must give the
+(solution, blank copy, and a mutant or, on even-numbered problems, a variant) through real nbgrader too, which must give the
 same per-test scores and messages; `make test-all` sends every case through nbgrader.
 """
 from __future__ import annotations
@@ -87,8 +87,9 @@ def test_untouched_learner_copy_scores_zero(graded_catalogue, assignment):
 def test_warm_grading_gives_nbgrader_s_scores_and_messages(graded_catalogue, assignment):
     graded = graded_catalogue(assignment)
     sample = set(graded.nbgrader) & set(graded.warm)
-    assert {"solution", "blank"} <= sample and any(s.startswith("mutant-") for s in sample) \
-        and any(s.startswith("variant-") for s in sample), f"the sample graded both ways is too small: {sample}"
+    case = "mutant-" if int(assignment[:2]) % 2 else "variant-"  # catalogue.equivalence_sample
+    assert {"solution", "blank"} <= sample and any(s.startswith(case) for s in sample), (
+        f"the sample graded both ways is too small: {sample}")
     if SWEEP:
         assert sample == set(graded.warm)
     if assignment == hostile.MACHINERY_PROBLEM:
