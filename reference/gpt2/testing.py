@@ -547,3 +547,15 @@ def check_claim(holds: bool, claim: str, seen: str = "") -> None:
     if os.environ.get(CHECK_CLAIMS) == "1":
         raise AssertionError(f"The notebook's text is out of date: {message}")
     print(f"Note: {message} (your own code, seed or settings may give other numbers).")
+
+
+def with_hf_weights(hf, model_class=None):
+    """``model_class`` (the reference ``GPT2Model`` by default) built from a HuggingFace
+    ``GPT2LMHeadModel``'s config and loaded with its weights, in the same train/eval mode."""
+    from .model import GPT2Model
+    from .pretrained import config_from_hf, convert_hf_state_dict
+
+    config = config_from_hf(hf.config.to_dict())
+    model = (model_class or GPT2Model)(config)
+    model.load_state_dict(convert_hf_state_dict(hf.state_dict(), config.n_layer))
+    return model.train(hf.training)

@@ -37,28 +37,17 @@ def _windows(ids: torch.Tensor, block: int) -> torch.Tensor:
 
 
 def _train(model: nn.Module, train: torch.Tensor, steps: int, batch: int, seed: int = 0) -> float:
-    """A few AdamW steps on random training windows (gpt2.training's optimizer and step when there)."""
-    try:
-        from gpt2 import training
-        optimizer = training.make_optimizer(model, lr=3e-3)
-        step = lambda x: training.train_step(model, optimizer, [(x, x)])  # noqa: E731
-    except (ImportError, AttributeError):
-        optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.1)
+    """A few of gpt2.training's AdamW steps on random training windows."""
+    from gpt2 import training
 
-        def step(x):
-            logits = model(x)
-            loss = F.cross_entropy(logits[:, :-1].flatten(0, 1), x[:, 1:].flatten())
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            return loss.item()
+    optimizer = training.make_optimizer(model, lr=3e-3)
     gen = torch.Generator().manual_seed(seed)
     model.train()
     loss = float("nan")
     for _ in range(steps):
         rows = torch.randint(0, len(train), (batch,), generator=gen)
-        loss = float(step(train[rows]))
+        x = train[rows]
+        loss = float(training.train_step(model, optimizer, [(x, x)]))
     return loss
 
 

@@ -20,9 +20,7 @@ import warnings
 
 import torch
 
-import gpt2
-from gpt2.pretrained import convert_hf_state_dict
-from gpt2.testing import random_hf_gpt2
+from gpt2.testing import random_hf_gpt2, with_hf_weights
 from gpt2.training import lm_loss, optimizer_groups
 
 
@@ -30,9 +28,7 @@ def build_pair(device: str):
     """GPT-2 small, random weights: HF's GPT2LMHeadModel and the reference with the same tensors."""
     hf = random_hf_gpt2(seed=0, n_layer=12, n_embd=768, n_head=12, n_positions=1024, vocab_size=50257,
                         bos_token_id=50256, eos_token_id=50256)
-    ours = gpt2.GPT2Model(gpt2.GPT2Config.gpt2_small())
-    shapes = {k: tuple(v.shape) for k, v in ours.state_dict().items()}
-    ours.load_state_dict(convert_hf_state_dict(hf.state_dict(), 12, shapes))
+    ours = with_hf_weights(hf)
     return ours.to(device).train(), hf.to(device).train()
 
 

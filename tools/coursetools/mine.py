@@ -202,14 +202,10 @@ def _logit_gap(model_class, sizes: dict):
     random HuggingFace ``GPT2LMHeadModel``, against that model, in eval mode."""
     import torch
 
-    import gpt2
-    from gpt2.pretrained import convert_hf_state_dict
-    from gpt2.testing import random_hf_gpt2
+    from gpt2.testing import random_hf_gpt2, with_hf_weights
 
     hf = random_hf_gpt2(seed=0, **sizes)
-    model = model_class(gpt2.config.GPT2Config(**sizes))
-    model.load_state_dict(convert_hf_state_dict(hf.state_dict(), sizes["n_layer"]))
-    model.eval()
+    model = with_hf_weights(hf, model_class)
     ids = torch.randint(0, sizes["vocab_size"], (2, sizes["n_positions"]), generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         return model, (model(ids) - hf(ids).logits).abs().max().item()
