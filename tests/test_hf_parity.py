@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import json
+import os
 import shutil
 
 import pytest
@@ -267,3 +268,89 @@ def test_bad_checkpoint_error_names_the_key(ckpt_dir, edit, named):
     torch.save(state, ckpt_dir / "pytorch_model.bin")
     with pytest.raises(ValueError, match=named.replace(".", r"\.")):
         GPT2Model.from_pretrained(ckpt_dir)
+
+
+# --- the shared checkpoint problem 12's hidden test loads GPT-2 small in full from ------------------
+
+@pytest.mark.slow
+def test_shared_gpt2_checkpoint_is_small_in_full_and_holds_transformers_logits():
+    from gpt2.testing import check_loaded_weights, check_logits, shared_checkpoint
+
+    shared = shared_checkpoint("gpt2")
+    assert config_from_hf(vars(shared.config)) == GPT2Config.gpt2_small()
+    hf = transformers.GPT2LMHeadModel.from_pretrained(shared.path).float().eval()
+    with torch.no_grad():
+        recomputed = hf(shared.input_ids).logits
+    assert shared.input_ids.shape == (2, 32) and recomputed.std() > 1e-2
+    assert (recomputed - shared.logits).abs().max() <= 1e-5, "the stored logits are not GPT2LMHeadModel's"
+    ours = GPT2Model.from_pretrained(shared.path)
+    assert ours.num_parameters() == 124_439_808
+    check_loaded_weights(ours, shared)
+    assert check_logits(ours, shared, shared.input_ids) <= ATOL
+    with pytest.raises(ValueError, match="input_ids"):
+        shared(shared.input_ids[:, :5])
+
+
+@pytest.fixture
+def tiny_shared(monkeypatch, tmp_path):
+    """A 2-layer entry in SHARED_CHECKPOINTS and a private cache: the mechanics, in milliseconds."""
+    from gpt2 import testing
+
+    monkeypatch.setitem(testing.SHARED_CHECKPOINTS, "tiny",
+                        dict(n_layer=2, n_embd=16, n_head=2, vocab_size=50257, n_positions=8, seed=3))
+    monkeypatch.setenv(testing.CACHE_ENV, str(tmp_path / "cache"))
+    return tmp_path / "cache" / "checkpoints" / f"tiny-random-v{testing.SHARED_CHECKPOINT_FORMAT}"
+
+
+def test_a_shared_checkpoint_is_written_once_then_read(tiny_shared):
+    from gpt2.testing import check_loaded_weights, check_logits, shared_checkpoint
+
+    first = shared_checkpoint("tiny")
+    assert first.path == tiny_shared
+    stamps = {f.name: f.stat().st_mtime_ns for f in tiny_shared.iterdir()}
+    assert set(stamps) == {"config.json", "model.safetensors", "expected.safetensors"}
+    again = shared_checkpoint("tiny")
+    assert {f.name: f.stat().st_mtime_ns for f in tiny_shared.iterdir()} == stamps
+    assert torch.equal(again.logits, first.logits)
+    ours = GPT2Model.from_pretrained(tiny_shared)
+    check_loaded_weights(ours, again)
+    check_logits(ours, again, again.input_ids)
+
+
+def test_a_half_written_shared_checkpoint_is_replaced(tiny_shared):
+    from gpt2.testing import shared_checkpoint
+
+    tiny_shared.mkdir(parents=True)
+    (tiny_shared / "model.safetensors").write_bytes(b"cut short")  # a writer died before expected.safetensors
+    shared = shared_checkpoint("tiny")
+    assert (shared.path / "expected.safetensors").exists()
+    assert GPT2Model.from_pretrained(shared.path).config.n_layer == 2
+    assert [p.name for p in tiny_shared.parent.iterdir() if not p.name.endswith(".lock")] == [tiny_shared.name]
+
+
+def test_a_cache_that_cannot_be_written_gives_a_private_copy(tiny_shared, monkeypatch, tmp_path):
+    from gpt2 import testing
+
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")  # as a read-only sandbox does, any write under it fails with an OSError
+    monkeypatch.setenv(testing.CACHE_ENV, str(blocked))
+    monkeypatch.setattr(testing, "_PRIVATE_COPIES", {})
+    shared = testing.shared_checkpoint("tiny")
+    assert blocked not in shared.path.parents and shared.path.name == "tiny"  # a temporary directory of its own
+    assert (shared.path / "expected.safetensors").exists() and blocked.is_file()
+    assert testing.shared_checkpoint("tiny").path == shared.path  # once per process
+
+
+def test_processes_asking_at_once_share_one_written_checkpoint(tiny_shared):
+    import subprocess
+    import sys
+
+    code = ("import sys; from gpt2 import testing; testing.SHARED_CHECKPOINTS['tiny'] = dict(n_layer=2, n_embd=16, "
+            "n_head=2, vocab_size=50257, n_positions=8, seed=3); print(testing.shared_checkpoint('tiny').path)")
+    env = {**os.environ, "LEARN_GPT2_CACHE": str(tiny_shared.parent.parent)}
+    runs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+            for _ in range(3)]
+    paths = {run.communicate(timeout=120)[0].strip() for run in runs}
+    assert all(run.returncode == 0 for run in runs)
+    assert paths == {str(tiny_shared)}
+    assert sorted(p.name for p in tiny_shared.parent.iterdir()) == sorted([tiny_shared.name, f".{tiny_shared.name}.lock"])

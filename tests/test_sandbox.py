@@ -155,3 +155,42 @@ def test_the_sandbox_hosts_file_names_loopback_first():
     lines = sandbox_hosts().splitlines()
     assert lines[1].split()[:2] == ["127.0.0.1", "localhost"] and socket.gethostname() in lines[1].split()
     assert "::1 localhost" in lines[2] and lines[3] == "::ffff:127.0.0.1 localhost"
+
+
+@pytest.mark.slow
+def test_shared_checkpoints_are_readable_and_read_only_inside(course, tmp_path):
+    """A directory named in readable_paths (how GuardedExecute passes the shared test checkpoints)
+    is shown read-only though it lies in a hidden one (/tmp here, $HOME in use); its neighbours stay hidden."""
+    shared, neighbour = tmp_path / "cache" / "gpt2-random", tmp_path / "cache" / "other"
+    shared.mkdir(parents=True)
+    neighbour.mkdir()
+    (shared / "config.json").write_text('{"n_layer": 12}')
+    seen = run_in_sandbox(course, f"""
+import json, os
+def can_write(path):
+    try:
+        open(path, "w").close()
+        return True
+    except OSError:
+        return False
+print(json.dumps({{"read": open({str(shared / "config.json")!r}).read(),
+                   "writable": can_write({str(shared / "new")!r}),
+                   "neighbour": os.path.exists({str(neighbour)!r})}}))
+""", readable_paths=[str(shared)])
+    assert seen == {"read": '{"n_layer": 12}', "writable": False, "neighbour": False}
+    assert not (shared / "new").exists()
+
+
+def test_only_the_course_s_locked_cells_ask_for_shared_checkpoints(monkeypatch):
+    import nbformat
+
+    from coursetools import gradingrun
+
+    asked = []
+    monkeypatch.setattr(gradingrun, "_shared_checkpoint_dir", lambda name: asked.append(name) or f"/cache/{name}")
+    locked = {"nbgrader": {"grade": True, "locked": True, "grade_id": "t", "points": 1, "solution": False}}
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell('full = shared_checkpoint("gpt2")', metadata=locked),
+        nbformat.v4.new_code_cell("shared_checkpoint('learner-asks')"),  # an answer cell: not the course's
+    ])
+    assert gradingrun.prepare_shared_checkpoints(nb) == ["/cache/gpt2"] and asked == ["gpt2"]

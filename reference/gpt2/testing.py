@@ -5,6 +5,7 @@ what was seen, and, when the evidence fits a known mistake, which mistake.
 """
 from __future__ import annotations
 
+import re
 from typing import Callable, Iterable, Mapping
 
 import torch
@@ -362,6 +363,126 @@ def write_hf_checkpoint(directory, hf_model, *, fmt: str = "safetensors", prefix
     return directory
 
 
+# GPT-2 small in full is 124M parameters: writing it costs seconds and 500 MB, too much for every
+# graded notebook. It is written once per machine (the grader writes it before the first kernel
+# starts) and every notebook reads the same files, which the grading sandbox shows read-only.
+SHARED_CHECKPOINTS = {
+    "gpt2": dict(n_layer=12, n_embd=768, n_head=12, vocab_size=50257, n_positions=1024, seed=21),
+}
+SHARED_CHECKPOINT_FORMAT = 1  # part of the directory name: change it when what is written changes
+CACHE_ENV = "LEARN_GPT2_CACHE"
+
+
+def cache_dir():
+    """Where learn-gpt2 keeps what it builds once per machine: ``$LEARN_GPT2_CACHE``, else
+    ``$XDG_CACHE_HOME/learn-gpt2``, else ``~/.cache/learn-gpt2``."""
+    import os
+    from pathlib import Path
+
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "learn-gpt2"
+
+
+class SharedCheckpoint:
+    """A GPT-2 checkpoint written by ``transformers`` once per machine and shared by the tests that use it.
+
+    It stands in for the ``GPT2LMHeadModel`` it was written from in ``check_loaded_config``,
+    ``check_loaded_weights`` and ``check_logits``: ``.config`` (config.json's fields),
+    ``.state_dict()`` (the stored tensors), and, called on ``.input_ids``, the logits
+    ``GPT2LMHeadModel`` computed for them when the checkpoint was written.
+    """
+
+    def __init__(self, path):
+        import json
+        from pathlib import Path
+        from types import SimpleNamespace
+
+        from safetensors.torch import load_file
+
+        self.path = Path(path)
+        self.config = SimpleNamespace(**json.loads((self.path / "config.json").read_text()))
+        expected = load_file(str(self.path / "expected.safetensors"))
+        self.input_ids, self.logits = expected["input_ids"], expected["logits"]
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        from safetensors.torch import load_file
+
+        return load_file(str(self.path / "model.safetensors"))
+
+    def __call__(self, input_ids: torch.Tensor):
+        from types import SimpleNamespace
+
+        if not torch.equal(input_ids, self.input_ids):
+            raise ValueError("a shared checkpoint holds GPT2LMHeadModel's logits for its own .input_ids only")
+        return SimpleNamespace(logits=self.logits.clone())
+
+
+def shared_checkpoint(name: str) -> SharedCheckpoint:
+    """The shared checkpoint ``name`` (a key of ``SHARED_CHECKPOINTS``), written first if need be.
+
+    It lives in ``cache_dir()``. Where that cannot be written (a grading sandbox whose grader did
+    not write it beforehand) it is written to a temporary directory, once per process.
+    """
+    directory = cache_dir() / "checkpoints" / f"{name}-random-v{SHARED_CHECKPOINT_FORMAT}"
+    try:
+        write_shared_checkpoint(name, directory)
+    except OSError:
+        directory = _private_shared_checkpoint(name)
+    return SharedCheckpoint(directory)
+
+
+def _private_shared_checkpoint(name: str):
+    import tempfile
+    from pathlib import Path
+
+    if name not in _PRIVATE_COPIES:
+        _PRIVATE_COPIES[name] = write_shared_checkpoint(name, Path(tempfile.mkdtemp()) / name)
+    return _PRIVATE_COPIES[name]
+
+
+_PRIVATE_COPIES: dict = {}
+
+
+def write_shared_checkpoint(name: str, directory):
+    """Write shared checkpoint ``name`` to ``directory`` unless a complete one is there; return it.
+
+    Safe when several processes ask at once (a file lock), and never leaves a half-written
+    checkpoint where a reader would find it (written beside it, then renamed into place).
+    """
+    import fcntl
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from safetensors.torch import save_file
+
+    directory = Path(directory)
+    if (directory / "expected.safetensors").exists():  # written last: the checkpoint is complete
+        return directory
+    spec = dict(SHARED_CHECKPOINTS[name])
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    with open(directory.parent / f".{directory.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (directory / "expected.safetensors").exists():  # another process wrote it meanwhile
+            return directory
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+        try:
+            seed = spec.pop("seed")
+            hf = random_hf_gpt2(seed=seed, bos_token_id=50256, eos_token_id=50256, **spec)
+            write_hf_checkpoint(staging, hf)
+            input_ids = torch.randint(0, spec["vocab_size"], (2, min(32, spec["n_positions"])),
+                                      generator=torch.Generator().manual_seed(seed))
+            with torch.no_grad():
+                logits = hf(input_ids).logits
+            save_file({"input_ids": input_ids, "logits": logits.contiguous()}, str(staging / "expected.safetensors"))
+            shutil.rmtree(directory, ignore_errors=True)  # an incomplete one, from a process that died
+            staging.rename(directory)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return directory
+
+
 def _conv1d_hint(name: str) -> str:
     return (f"{name} is a Conv1D weight in the checkpoint, stored (in, out); nn.Linear stores (out, in): "
             "transpose it (tensor.t()) when you copy it")
@@ -395,10 +516,15 @@ def _diagnose_weight(name, got, expected, hf_key, hf_tensor, transpose, others) 
                         "q, k, v in that order, and so must ours (transpose the whole weight, do not reorder it)")
     for other_name, other in others.items():
         if other_name != name and tuple(other.shape) == tuple(got.shape) and torch.equal(got, other):
-            swap = ""
+            hint = ""
             if {name.split(".")[-2], other_name.split(".")[-2]} == {"ln_1", "ln_2"}:
-                swap = " ln_1 (before attention) and ln_2 (before the MLP) are swapped."
-            return f"it holds the tensor that belongs in {other_name}: the key map sends it to the wrong place.{swap}"
+                hint = " ln_1 (before attention) and ln_2 (before the MLP) are swapped."
+            layers = [re.match(r"h\.(\d+)\.", n) for n in (name, other_name)]
+            if all(layers) and layers[0].group(1) != layers[1].group(1) and \
+                    layers[1].group(1).startswith(layers[0].group(1)):
+                hint = (f" Block {layers[1].group(1)} has a two-digit number: is the layer index read as one "
+                        "character, or matched with a pattern such as r'h\\.(\\d)\\.'? Split the key at '.' instead.")
+            return f"it holds the tensor that belongs in {other_name}: the key map sends it to the wrong place.{hint}"
     return ("it matches no tensor of the checkpoint: it was not loaded. Look for a key that was renamed wrongly and "
             "then skipped (load_state_dict(strict=False) skips silently), or a filter that drops it")
 

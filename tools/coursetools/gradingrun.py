@@ -18,7 +18,12 @@ rules in the same order:
 from __future__ import annotations
 
 import ast
+import functools
 import json
+import logging
+import re
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Callable
@@ -34,6 +39,33 @@ Evaluate = Callable[[str, "str | None"], "str | None"]
 def record_error(cell, ename: str, evalue: str) -> None:
     cell.outputs = list(cell.get("outputs", [])) + [nbformat.v4.new_output(
         "error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])]
+
+
+SHARED_CHECKPOINT_CALL = re.compile(r"""shared_checkpoint\(\s*["']([\w.-]+)["']""")
+
+
+def prepare_shared_checkpoints(nb) -> list[str]:
+    """Write the shared checkpoints the notebook's locked cells ask for (``shared_checkpoint("gpt2")``,
+    see ``gpt2.testing``) before its kernel starts, and return their directories, which the
+    sandbox shows read-only. Written once per machine, they cost each graded notebook only a read.
+    Only locked cells count: they come from the course, whatever the learner handed in."""
+    names = sorted({name for cell in nb.cells if cell.cell_type == "code" and notebooks.is_locked(cell)
+                    for name in SHARED_CHECKPOINT_CALL.findall(cell.source)})
+    return [path for path in map(_shared_checkpoint_dir, names) if path]
+
+
+@functools.lru_cache(maxsize=None)
+def _shared_checkpoint_dir(name: str) -> str:
+    """Its directory, written if need be, in a process of its own: the grader stays free of torch, and
+    a process that forks notebooks (coursetools.warm) must not have run torch's thread pools (a
+    forked child would hang on their locks). "" if it cannot be written: each kernel then writes
+    a private copy."""
+    code = f"from gpt2.testing import shared_checkpoint; print(shared_checkpoint({name!r}).path)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if done.returncode != 0:
+        logging.getLogger(__name__).warning("could not write the shared checkpoint %r:\n%s", name, done.stderr)
+        return ""
+    return done.stdout.strip().splitlines()[-1]
 
 
 class GradingRun:

@@ -13,7 +13,7 @@ from traitlets import Integer
 
 from . import notebooks
 from .course import Course
-from .gradingrun import GradingRun
+from .gradingrun import GradingRun, prepare_shared_checkpoints
 from .notebooks import BEGIN_HIDDEN, END_HIDDEN, SKIP_TAG
 from .sandbox import SandboxedKernelManager
 
@@ -140,12 +140,19 @@ class GuardedExecute(Execute):
         super().__init__(**kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
+        self._shared_checkpoints = prepare_shared_checkpoints(nb)
         course_nb = course_notebook(resources or {}, "source") or course_notebook(resources or {}, "release") or nb
         self._run = GradingRun(nb, course_nb, self._kernel_run, cell_timeout=self.timeout,
                                notebook_timeout=self.notebook_timeout,
                                memory_limit_mb=0,  # known once the kernel has started
                                clock=time.monotonic)
         return super().preprocess(nb, resources, km)
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if isinstance(km, SandboxedKernelManager):
+            km.readable_paths = list(getattr(self, "_shared_checkpoints", []))
+        return km
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or SKIP_TAG in cell.metadata.get("tags", []):

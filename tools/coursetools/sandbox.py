@@ -123,6 +123,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     hidden_paths = List(Unicode(), config=True, help=(
         "More directories the kernel must not see (the course directory, the repository, "
         "$HOME, /tmp and the nbgrader exchange are always hidden)."))
+    readable_paths = List(Unicode(), config=True, help=(
+        "Directories the kernel may read, read-only, though they lie in a hidden one (the shared "
+        "test checkpoints in the user's cache: coursetools.gradingrun.prepare_shared_checkpoints)."))
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -171,7 +174,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             # working directory before running it: the kernel must not read it.
             command = bwrap_command(command, cwd=cwd, writable=[cwd, self._ipc_dir],
                                     hidden=self.hidden_directories(),
-                                    readable=list(kernel_python_paths(command[0])),
+                                    readable=[*kernel_python_paths(command[0]), *self.readable_paths],
                                     blanked=sorted(map(str, Path(cwd).glob("*.ipynb"))),
                                     empty_file=self._empty_file, hosts_file=self._hosts_file)
         return limits_command(command, self.memory_limit_mb, self.file_size_limit_mb)

@@ -43,7 +43,7 @@ import nbformat
 
 from . import notebooks
 from .course import Course
-from .gradingrun import GradingRun
+from .gradingrun import GradingRun, prepare_shared_checkpoints
 from .results import CellResult, NotebookResult, error_messages
 
 
@@ -312,6 +312,7 @@ def main(argv: list[str]) -> None:
     import gpt2.testing  # noqa: F401
 
     course_nb = nbformat.from_dict(job["course_nb"])
+    prepare_shared_checkpoints(course_nb)  # before any child: the children only read them
     first = next(iter(job["notebooks"]))
     _import_what_a_notebook_imports(nbformat.from_dict(job["notebooks"][first]), course_nb, job,
                                     job["workdirs"][first])
