@@ -23,7 +23,7 @@ COURSE_ID = "learn-gpt2"
 # nbgrader names a learner after the OS account, or after $JUPYTERHUB_USER when that account is
 # JupyterHub's "jovyan" (one container per learner). The learners here are simulated that way.
 LEARNER_NBGRADER = (
-    "import sys, nbgrader.utils as u; u.get_osusername = lambda: 'jovyan'; "
+    "import coursetools, sys, nbgrader.utils as u; u.get_osusername = lambda: 'jovyan'; "
     "from nbgrader.apps.nbgraderapp import main; sys.argv[0] = 'nbgrader'; main()")
 
 

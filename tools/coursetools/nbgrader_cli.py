@@ -20,7 +20,7 @@ def nbgrader(*args: str, cwd: Path, check: bool = True, quiet: bool = False,
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.setdefault("PYTHONUNBUFFERED", "1")
-    command = [sys.executable, "-m", "nbgrader", *args]
+    command = [sys.executable, "-m", "coursetools.nbgrader_cli", *args]  # nbgrader, after coursetools/__init__
     if on_line is None:
         result = subprocess.run(command, cwd=cwd, env=env, text=True, capture_output=quiet)
     else:
@@ -35,3 +35,10 @@ def nbgrader(*args: str, cwd: Path, check: bool = True, quiet: bool = False,
         detail = (result.stderr or "")[-4000:] if quiet or on_line else ""
         raise RuntimeError(f"nbgrader {' '.join(args)} failed with exit code {result.returncode}\n{detail}")
     return result
+
+
+if __name__ == "__main__":  # ``python -m coursetools.nbgrader_cli ARGS`` is ``nbgrader ARGS``
+    from nbgrader.apps.nbgraderapp import main
+
+    sys.argv[0] = "nbgrader"
+    main()

