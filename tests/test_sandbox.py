@@ -41,6 +41,17 @@ def run_in_sandbox(course, code: str, **traits) -> dict:
         os.chdir(old)
 
 
+# Kernel code: whether a file can be created at ``path``.
+CAN_WRITE = '''import json, os
+def can_write(path):
+    try:
+        open(path, "w").close()
+        return True
+    except OSError:
+        return False
+'''
+
+
 @pytest.fixture
 def course(tmp_path):
     (tmp_path / "gradebook.db").write_text("grades")
@@ -50,14 +61,7 @@ def course(tmp_path):
 
 @pytest.mark.slow
 def test_kernel_sees_only_its_own_directory(course):
-    seen = run_in_sandbox(course, f"""
-import json, os
-def can_write(path):
-    try:
-        open(path, "w").close()
-        return True
-    except OSError:
-        return False
+    seen = run_in_sandbox(course, CAN_WRITE + f"""
 print(json.dumps({{
     "course": sorted(os.listdir("../../..")),
     "repo_source": os.path.exists({str(REPO_ROOT / "source")!r}),
@@ -165,14 +169,7 @@ def test_shared_checkpoints_are_readable_and_read_only_inside(course, tmp_path):
     shared.mkdir(parents=True)
     neighbour.mkdir()
     (shared / "config.json").write_text('{"n_layer": 12}')
-    seen = run_in_sandbox(course, f"""
-import json, os
-def can_write(path):
-    try:
-        open(path, "w").close()
-        return True
-    except OSError:
-        return False
+    seen = run_in_sandbox(course, CAN_WRITE + f"""
 print(json.dumps({{"read": open({str(shared / "config.json")!r}).read(),
                    "writable": can_write({str(shared / "new")!r}),
                    "neighbour": os.path.exists({str(neighbour)!r})}}))
