@@ -328,17 +328,39 @@ def test_a_half_written_shared_checkpoint_is_replaced(tiny_shared):
     assert [p.name for p in tiny_shared.parent.iterdir() if not p.name.endswith(".lock")] == [tiny_shared.name]
 
 
-def test_a_cache_that_cannot_be_written_gives_a_private_copy(tiny_shared, monkeypatch, tmp_path):
+def test_a_cache_that_cannot_be_written_falls_back_to_the_temporary_directory_then_to_a_private_copy(
+        tiny_shared, monkeypatch, tmp_path):
+    import tempfile
+
     from gpt2 import testing
 
     blocked = tmp_path / "not-a-directory"
-    blocked.write_text("")  # as a read-only sandbox does, any write under it fails with an OSError
+    blocked.write_text("")  # as a read-only home or sandbox does, any write under it fails with an OSError
     monkeypatch.setenv(testing.CACHE_ENV, str(blocked))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(testing, "_PRIVATE_COPIES", {})
-    shared = testing.shared_checkpoint("tiny")
-    assert blocked not in shared.path.parents and shared.path.name == "tiny"  # a temporary directory of its own
-    assert (shared.path / "expected.safetensors").exists() and blocked.is_file()
-    assert testing.shared_checkpoint("tiny").path == shared.path  # once per process
+    temporary = tmp_path / "tmp" / f"learn-gpt2-{os.getuid()}" / "checkpoints" / tiny_shared.name
+    assert testing.shared_checkpoint("tiny").path == temporary
+    assert testing.shared_checkpoint("tiny").path == temporary  # found, not written again
+
+    shutil.rmtree(temporary.parent.parent)
+    temporary.parent.parent.write_text("")  # the temporary directory cannot be written either
+    private = testing.shared_checkpoint("tiny")
+    assert private.path.name == "tiny" and (private.path / "expected.safetensors").exists()
+    assert testing.shared_checkpoint("tiny").path == private.path  # once per process
+
+
+def test_a_temporary_cache_folder_of_another_user_is_never_used(tiny_shared, monkeypatch, tmp_path):
+    import tempfile
+
+    from gpt2 import testing
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(os, "getuid", lambda: os.geteuid() + 1)  # the folder below is then someone else's
+    planted = tmp_path / f"learn-gpt2-{os.getuid()}"
+    planted.mkdir()
+    assert testing._cache_roots() == [testing.cache_dir()]
 
 
 def test_processes_asking_at_once_share_one_written_checkpoint(tiny_shared):
