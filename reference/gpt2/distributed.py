@@ -1000,15 +1000,23 @@ def expect(answers: dict, component, check: str | None = None, world_size: int =
     return _JUDGES[check](name, results, world_size)
 
 
-def _first_error(name, results, what):
+def _first_error(results):
+    """(rank, its results) of the first rank that raised, or (None, None)."""
     for rank, r in results.items():
         if "error" in r:
             return rank, r
     return None, None
 
 
+def _raise_first_error(results, call: str) -> None:
+    """Fail with the error of the first rank where ``call`` (as the learner wrote it) raised."""
+    rank, bad = _first_error(results)
+    if bad is not None:
+        raise AssertionError(f"rank {rank}: {call} raised {bad['error']}")
+
+
 def _judge_setup(name, results, world):
-    rank, bad = _first_error(name, results, "setup")
+    rank, bad = _first_error(results)
     for other, r in results.items():  # the rank that caused the others' wait explains it best
         if "claim the same rank" in r.get("error", ""):
             rank, bad = other, r
@@ -1057,9 +1065,7 @@ def _judge_setup(name, results, world):
 
 
 def _judge_broadcast(name, results, world):
-    rank, bad = _first_error(name, results, "broadcast")
-    if bad is not None:
-        raise AssertionError(f"rank {rank}: broadcast_parameters(model) raised {bad['error']}")
+    _raise_first_error(results, "broadcast_parameters(model)")
     source = results[0]["own_params"]
     for rank, r in results.items():
         if not r["same_objects"]:
@@ -1081,7 +1087,7 @@ def _judge_broadcast(name, results, world):
 
 
 def _judge_average(name, results, world):
-    rank, bad = _first_error(name, results, "average")
+    rank, bad = _first_error(results)
     if bad is not None:
         err = bad["error"]
         if "AVG" in err or "ReduceOp" in err:
@@ -1116,9 +1122,7 @@ def _judge_average(name, results, world):
 
 
 def _judge_replicas(name, results, world):
-    rank, bad = _first_error(name, results, "replicas")
-    if bad is not None:
-        raise AssertionError(f"rank {rank}: training with average_gradients raised {bad['error']}")
+    _raise_first_error(results, "training with average_gradients")
     digests = {rank: r["params"] for rank, r in results.items()}
     if len(set(digests.values())) != 1:
         differ = [r for r, d in digests.items() if d != digests[0]]
@@ -1129,9 +1133,7 @@ def _judge_replicas(name, results, world):
 
 
 def _judge_ddp(name, results, world):
-    rank, bad = _first_error(name, results, "ddp")
-    if bad is not None:
-        raise AssertionError(f"rank {rank}: train_step_ddp raised {bad['error']}")
+    _raise_first_error(results, "train_step_ddp")
     for rank, r in results.items():
         calls, expected = r["calls_per_step"], r["reference_calls_per_step"]
         if any(c == 0 for c in calls) and r["max_diff"] > 1e-5:
@@ -1157,9 +1159,7 @@ def _judge_ddp(name, results, world):
 
 
 def _judge_checkpoint(name, results, world):
-    rank, bad = _first_error(name, results, "checkpoint")
-    if bad is not None:
-        raise AssertionError(f"rank {rank}: save_checkpoint_rank0 / print_rank0 raised {bad['error']}")
+    _raise_first_error(results, "save_checkpoint_rank0 / print_rank0")
     if name == "print_rank0":
         if not results[0]["printed"]:
             raise AssertionError("print_rank0 printed nothing on rank 0")
@@ -1196,9 +1196,7 @@ def _judge_checkpoint(name, results, world):
 
 
 def _judge_sampler_ranks(name, results, world):
-    rank, bad = _first_error(name, results, "sampler_ranks")
-    if bad is not None:
-        raise AssertionError(f"rank {rank}: ShardedSampler raised {bad['error']}")
+    _raise_first_error(results, "ShardedSampler")
     shards = results[0]["shards"]
     n = 10
     lengths = [len(s) for s in shards]
