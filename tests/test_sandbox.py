@@ -131,7 +131,7 @@ with open("ranks.py", "w") as f:
             "dist.init_process_group('gloo')\\n"
             "t = torch.ones(1) * (dist.get_rank() + 1)\\n"
             "dist.all_reduce(t)\\n"
-            "print('sum', t.item())\\n"
+            "print(f'sum {t.item()}')  # one write: with PYTHONUNBUFFERED, print('sum', x) writes 'sum', ' ', x apart and two ranks interleave them\\n"
             "dist.destroy_process_group()\\n")
 out = run_torchrun("ranks.py", 2, timeout_s=120)
 captured, saved = tempfile.TemporaryFile(), os.dup(2)
